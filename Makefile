@@ -1,0 +1,40 @@
+# Sparrow: thin wrapper over CMake. Every target installs what it needs itself
+# (Debian packages through apt-get), so it works on a bare Debian 12 machine.
+
+DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev
+DEB_TEST    := libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils
+JOBS        ?= 2
+DEMO_DB     ?= sparrow-demo.db
+
+.PHONY: all deps deps-test build check bench demo format-check clean
+
+all: build
+
+# Install only what is missing, so repeated runs cost nothing.
+deps:
+	@./scripts/apt-ensure $(DEB_BUILD)
+
+deps-test: deps
+	@./scripts/apt-ensure $(DEB_TEST)
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSPARROW_TESTS=OFF >/dev/null
+	cmake --build build -j$(JOBS)
+
+# Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+check: deps-test
+	cmake -S . -B build-check -DCMAKE_BUILD_TYPE=Debug -DSPARROW_SANITIZE=ON -DSPARROW_BENCH=OFF >/dev/null
+	cmake --build build-check -j$(JOBS)
+	cd build-check && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	./bench/run.sh build
+
+demo: build
+	./build/sparrow demo --db $(DEMO_DB)
+
+format-check:
+	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h
+
+clean:
+	rm -rf build build-check

@@ -1,0 +1,9 @@
+/* Placeholder until this command lands. */
+#include "cli.h"
+
+int cmd_schedule(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "sparrow: not implemented yet\n");
+  return CLI_EXIT_FAIL;
+}
