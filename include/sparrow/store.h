@@ -1,0 +1,87 @@
+/* Storage: one small interface for every backend.
+ *
+ * The ledger and the loan book persist through these calls only, so a
+ * PostgreSQL backend can implement the same table and pass the same tests.
+ * The default backend is a SQLite file in WAL mode with synchronous=FULL:
+ * a commit that returned SP_OK survives a crash or power loss. */
+#ifndef SPARROW_STORE_H
+#define SPARROW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sparrow/error.h"
+#include "sparrow/ledger.h"
+
+typedef struct sp_store_ops sp_store_ops;
+
+/* A stored blob record: the loan book keeps its records here, keyed by a
+ * number and a unique external id (e.g. "L1"). */
+typedef struct sp_record {
+  uint64_t no;       /* non-zero */
+  const char *key;   /* unique external id, NUL-terminated */
+  uint32_t kind;     /* what the blob holds */
+  const void *data;  /* owned by the caller on put; by the store on scan/get */
+  size_t size;
+} sp_record;
+
+typedef int (*sp_account_fn)(void *ctx, const sp_account *account);
+typedef int (*sp_transfer_fn)(void *ctx, const sp_transfer *transfer);
+typedef int (*sp_record_fn)(void *ctx, const sp_record *record);
+
+struct sp_store_ops {
+  const char *name;
+  void (*close)(sp_store *s);
+  int (*begin)(sp_store *s, sp_error *err);
+  int (*commit)(sp_store *s, sp_error *err);
+  void (*rollback)(sp_store *s);
+  int (*account_get)(sp_store *s, uint64_t id, sp_account *out, sp_error *err);
+  int (*account_put)(sp_store *s, const sp_account *a, sp_error *err);
+  int (*account_scan)(sp_store *s, sp_account_fn fn, void *ctx, sp_error *err);
+  int (*transfer_get)(sp_store *s, uint64_t id, sp_transfer *out,
+                      int *pending_state, sp_error *err);
+  int (*transfer_put)(sp_store *s, const sp_transfer *t, int pending_state,
+                      sp_error *err);
+  int (*transfer_set_state)(sp_store *s, uint64_t id, int pending_state,
+                            sp_error *err);
+  int (*transfer_scan)(sp_store *s, sp_transfer_fn fn, void *ctx,
+                       sp_error *err);
+  int (*transfer_id_max)(sp_store *s, uint64_t *out, sp_error *err);
+  /* Records: get by key (SP_ENOTFOUND), put (insert or replace by no). The
+   * record passed to get's callback lives until the callback returns. */
+  int (*record_get)(sp_store *s, const char *key, sp_record_fn fn, void *ctx,
+                    sp_error *err);
+  int (*record_put)(sp_store *s, const sp_record *r, sp_error *err);
+  int (*record_scan)(sp_store *s, uint32_t kind, sp_record_fn fn, void *ctx,
+                     sp_error *err);
+  int (*record_no_max)(sp_store *s, uint64_t *out, sp_error *err);
+  /* Small named integers (e.g. the last closed business day). */
+  int (*meta_get)(sp_store *s, const char *key, int64_t *out, sp_error *err);
+  int (*meta_put)(sp_store *s, const char *key, int64_t value, sp_error *err);
+};
+
+struct sp_store {
+  const sp_store_ops *ops;
+};
+
+/* Opens (creating if needed) a SQLite store; the schema is versioned and
+ * migrated on open. */
+int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err);
+
+/* Opens a store that must already exist (for read-mostly commands). */
+int sp_store_open_sqlite_existing(const char *path, sp_store **out,
+                                  sp_error *err);
+
+static inline void sp_store_close(sp_store *s) {
+  if (s != NULL)
+    s->ops->close(s);
+}
+static inline int sp_store_begin(sp_store *s, sp_error *err) {
+  return s->ops->begin(s, err);
+}
+static inline int sp_store_commit(sp_store *s, sp_error *err) {
+  return s->ops->commit(s, err);
+}
+static inline void sp_store_rollback(sp_store *s) { s->ops->rollback(s); }
+
+#endif

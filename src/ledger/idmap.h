@@ -1,0 +1,25 @@
+/* A map from non-zero 64-bit ids to 32-bit values: open addressing with
+ * linear probing, capacity a power of two, load kept at most one half. It
+ * allocates only when it grows; lookups and inserts never allocate. */
+#ifndef SPARROW_LEDGER_IDMAP_H
+#define SPARROW_LEDGER_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sp__idmap {
+  uint64_t *keys; /* 0 marks an empty slot */
+  uint32_t *values;
+  size_t cap; /* power of two */
+  size_t count;
+} sp__idmap;
+
+int sp__idmap_init(sp__idmap *m, size_t expected);
+void sp__idmap_free(sp__idmap *m);
+void sp__idmap_clear(sp__idmap *m);
+/* Returns 1 and sets *value when found, else 0. */
+int sp__idmap_get(const sp__idmap *m, uint64_t key, uint32_t *value);
+/* Inserts or replaces; grows when needed (SP_ENOMEM on failure). */
+int sp__idmap_put(sp__idmap *m, uint64_t key, uint32_t value);
+
+#endif

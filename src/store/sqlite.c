@@ -1,0 +1,483 @@
+/* The SQLite storage backend.
+ *
+ * One file in WAL mode with synchronous=FULL, so that a commit that
+ * returned is durable. Tables: meta (named integers), accounts, transfers
+ * (id is the INTEGER PRIMARY KEY: sequential ids append at the end of the
+ * B-tree, the fastest insert order), and records (blobs of the loan book).
+ * The schema carries a version in PRAGMA user_version and is migrated on
+ * open. Every statement is prepared once and reused. */
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sparrow/store.h"
+
+enum {
+  ST_BEGIN,
+  ST_COMMIT,
+  ST_ROLLBACK,
+  ST_ACCOUNT_GET,
+  ST_ACCOUNT_PUT,
+  ST_ACCOUNT_SCAN,
+  ST_TRANSFER_GET,
+  ST_TRANSFER_PUT,
+  ST_TRANSFER_SET_STATE,
+  ST_TRANSFER_SCAN,
+  ST_TRANSFER_ID_MAX,
+  ST_RECORD_GET,
+  ST_RECORD_PUT,
+  ST_RECORD_SCAN,
+  ST_RECORD_NO_MAX,
+  ST_META_GET,
+  ST_META_PUT,
+  ST_COUNT
+};
+
+static const char *const statement_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_ACCOUNT_GET] =
+        "SELECT id, owner_id, ledger, kind, flags, name, debits_posted, "
+        "credits_posted, debits_pending, credits_pending FROM accounts "
+        "WHERE id = ?1",
+    [ST_ACCOUNT_PUT] =
+        "INSERT INTO accounts(id, owner_id, ledger, kind, flags, name, "
+        "debits_posted, credits_posted, debits_pending, credits_pending) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO "
+        "UPDATE SET debits_posted = excluded.debits_posted, credits_posted = "
+        "excluded.credits_posted, debits_pending = excluded.debits_pending, "
+        "credits_pending = excluded.credits_pending",
+    [ST_ACCOUNT_SCAN] =
+        "SELECT id, owner_id, ledger, kind, flags, name, debits_posted, "
+        "credits_posted, debits_pending, credits_pending FROM accounts "
+        "ORDER BY id",
+    [ST_TRANSFER_GET] =
+        "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
+        "owner_id, time, ledger, code, flags, pending_state FROM transfers "
+        "WHERE id = ?1",
+    [ST_TRANSFER_PUT] =
+        "INSERT INTO transfers(id, debit_account_id, credit_account_id, "
+        "amount, pending_id, owner_id, time, ledger, code, flags, "
+        "pending_state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_TRANSFER_SET_STATE] =
+        "UPDATE transfers SET pending_state = ?2 WHERE id = ?1",
+    [ST_TRANSFER_SCAN] =
+        "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
+        "owner_id, time, ledger, code, flags, pending_state FROM transfers "
+        "ORDER BY id",
+    [ST_TRANSFER_ID_MAX] = "SELECT coalesce(max(id), 0) FROM transfers",
+    [ST_RECORD_GET] = "SELECT no, key, kind, data FROM records WHERE key = ?1",
+    [ST_RECORD_PUT] = "INSERT OR REPLACE INTO records(no, key, kind, data) "
+                      "VALUES(?1, ?2, ?3, ?4)",
+    [ST_RECORD_SCAN] =
+        "SELECT no, key, kind, data FROM records WHERE kind = ?1 ORDER BY no",
+    [ST_RECORD_NO_MAX] = "SELECT coalesce(max(no), 0) FROM records",
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
+/* Migrations, applied in order; user_version counts those applied. */
+static const char *const migrations[] = {
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE accounts(id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL,"
+    " ledger INTEGER NOT NULL, kind INTEGER NOT NULL, flags INTEGER NOT NULL,"
+    " name TEXT NOT NULL, debits_posted INTEGER NOT NULL,"
+    " credits_posted INTEGER NOT NULL, debits_pending INTEGER NOT NULL,"
+    " credits_pending INTEGER NOT NULL);"
+    "CREATE TABLE transfers(id INTEGER PRIMARY KEY,"
+    " debit_account_id INTEGER NOT NULL, credit_account_id INTEGER NOT NULL,"
+    " amount INTEGER NOT NULL, pending_id INTEGER NOT NULL,"
+    " owner_id INTEGER NOT NULL, time INTEGER NOT NULL,"
+    " ledger INTEGER NOT NULL, code INTEGER NOT NULL, flags INTEGER NOT NULL,"
+    " pending_state INTEGER NOT NULL);"
+    "CREATE TABLE records(no INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " kind INTEGER NOT NULL, data BLOB NOT NULL);",
+};
+
+typedef struct sqlite_store {
+  sp_store base;
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_COUNT];
+} sqlite_store;
+
+static int db_error(sqlite_store *s, sp_error *err, const char *what) {
+  return sp_error_set(err, SP_ESTORE, "store", "sqlite: %s: %s", what,
+                      sqlite3_errmsg(s->db));
+}
+
+/* Runs a statement that returns no rows, then resets it. */
+static int step_done(sqlite_store *s, sqlite3_stmt *st, sp_error *err,
+                     const char *what) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc == SQLITE_DONE)
+    return SP_OK;
+  if (rc == SQLITE_CONSTRAINT)
+    return sp_error_set(err, SP_EEXISTS, "store", "sqlite: %s: %s", what,
+                        sqlite3_errmsg(s->db));
+  return db_error(s, err, what);
+}
+
+static int st_begin(sp_store *base, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  return step_done(s, s->st[ST_BEGIN], err, "begin");
+}
+
+static int st_commit(sp_store *base, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  return step_done(s, s->st[ST_COMMIT], err, "commit");
+}
+
+static void st_rollback(sp_store *base) {
+  sqlite_store *s = (sqlite_store *)base;
+  if (!sqlite3_get_autocommit(s->db))
+    step_done(s, s->st[ST_ROLLBACK], NULL, "rollback");
+}
+
+static void read_account(sqlite3_stmt *st, sp_account *a) {
+  memset(a, 0, sizeof *a);
+  a->id = (uint64_t)sqlite3_column_int64(st, 0);
+  a->owner_id = (uint64_t)sqlite3_column_int64(st, 1);
+  a->ledger = (uint32_t)sqlite3_column_int64(st, 2);
+  a->kind = (uint16_t)sqlite3_column_int(st, 3);
+  a->flags = (uint16_t)sqlite3_column_int(st, 4);
+  const unsigned char *name = sqlite3_column_text(st, 5);
+  snprintf(a->name, sizeof a->name, "%s", name ? (const char *)name : "");
+  a->debits_posted_fen = sqlite3_column_int64(st, 6);
+  a->credits_posted_fen = sqlite3_column_int64(st, 7);
+  a->debits_pending_fen = sqlite3_column_int64(st, 8);
+  a->credits_pending_fen = sqlite3_column_int64(st, 9);
+}
+
+static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
+                          sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_ACCOUNT_GET];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    read_account(st, out);
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SP_OK;
+  if (rc == SQLITE_DONE)
+    return SP_ENOTFOUND;
+  return db_error(s, err, "account get");
+}
+
+static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_ACCOUNT_PUT];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)a->owner_id);
+  sqlite3_bind_int64(st, 3, a->ledger);
+  sqlite3_bind_int(st, 4, a->kind);
+  sqlite3_bind_int(st, 5, a->flags);
+  sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, a->debits_posted_fen);
+  sqlite3_bind_int64(st, 8, a->credits_posted_fen);
+  sqlite3_bind_int64(st, 9, a->debits_pending_fen);
+  sqlite3_bind_int64(st, 10, a->credits_pending_fen);
+  return step_done(s, st, err, "account put");
+}
+
+static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
+                           sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_ACCOUNT_SCAN];
+  int rc, user = SP_OK;
+  sp_account a;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read_account(st, &a);
+    if ((user = fn(ctx, &a)) != SP_OK)
+      break;
+  }
+  sqlite3_reset(st);
+  if (user != SP_OK)
+    return user;
+  return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "account scan");
+}
+
+static void read_transfer(sqlite3_stmt *st, sp_transfer *t, int *state) {
+  memset(t, 0, sizeof *t);
+  t->id = (uint64_t)sqlite3_column_int64(st, 0);
+  t->debit_account_id = (uint64_t)sqlite3_column_int64(st, 1);
+  t->credit_account_id = (uint64_t)sqlite3_column_int64(st, 2);
+  t->amount_fen = sqlite3_column_int64(st, 3);
+  t->pending_id = (uint64_t)sqlite3_column_int64(st, 4);
+  t->owner_id = (uint64_t)sqlite3_column_int64(st, 5);
+  t->time = sqlite3_column_int64(st, 6);
+  t->ledger = (uint32_t)sqlite3_column_int64(st, 7);
+  t->code = (uint16_t)sqlite3_column_int(st, 8);
+  t->flags = (uint16_t)sqlite3_column_int(st, 9);
+  if (state != NULL)
+    *state = sqlite3_column_int(st, 10);
+}
+
+static int st_transfer_get(sp_store *base, uint64_t id, sp_transfer *out,
+                           int *pending_state, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_GET];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    read_transfer(st, out, pending_state);
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SP_OK;
+  if (rc == SQLITE_DONE)
+    return SP_ENOTFOUND;
+  return db_error(s, err, "transfer get");
+}
+
+static int st_transfer_put(sp_store *base, const sp_transfer *t,
+                           int pending_state, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_PUT];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)t->id);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)t->debit_account_id);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)t->credit_account_id);
+  sqlite3_bind_int64(st, 4, t->amount_fen);
+  sqlite3_bind_int64(st, 5, (sqlite3_int64)t->pending_id);
+  sqlite3_bind_int64(st, 6, (sqlite3_int64)t->owner_id);
+  sqlite3_bind_int64(st, 7, t->time);
+  sqlite3_bind_int64(st, 8, t->ledger);
+  sqlite3_bind_int(st, 9, t->code);
+  sqlite3_bind_int(st, 10, t->flags);
+  sqlite3_bind_int(st, 11, pending_state);
+  return step_done(s, st, err, "transfer put");
+}
+
+static int st_transfer_set_state(sp_store *base, uint64_t id, int state,
+                                 sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_SET_STATE];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+  sqlite3_bind_int(st, 2, state);
+  return step_done(s, st, err, "transfer state");
+}
+
+static int st_transfer_scan(sp_store *base, sp_transfer_fn fn, void *ctx,
+                            sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_SCAN];
+  int rc, user = SP_OK;
+  sp_transfer t;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read_transfer(st, &t, NULL);
+    if ((user = fn(ctx, &t)) != SP_OK)
+      break;
+  }
+  sqlite3_reset(st);
+  if (user != SP_OK)
+    return user;
+  return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "transfer scan");
+}
+
+static int scalar(sqlite_store *s, int which, int64_t *out, sp_error *err,
+                  const char *what) {
+  sqlite3_stmt *st = s->st[which];
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *out = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc == SQLITE_ROW)
+    return SP_OK;
+  if (rc == SQLITE_DONE)
+    return SP_ENOTFOUND;
+  return db_error(s, err, what);
+}
+
+static int st_transfer_id_max(sp_store *base, uint64_t *out, sp_error *err) {
+  int64_t v = 0;
+  int rc = scalar((sqlite_store *)base, ST_TRANSFER_ID_MAX, &v, err, "max id");
+  *out = (uint64_t)v;
+  return rc;
+}
+
+static int each_record(sqlite_store *s, sqlite3_stmt *st, sp_record_fn fn,
+                       void *ctx, sp_error *err, int *found) {
+  int rc, user = SP_OK;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    sp_record r = {
+        .no = (uint64_t)sqlite3_column_int64(st, 0),
+        .key = (const char *)sqlite3_column_text(st, 1),
+        .kind = (uint32_t)sqlite3_column_int64(st, 2),
+        .data = sqlite3_column_blob(st, 3),
+        .size = (size_t)sqlite3_column_bytes(st, 3),
+    };
+    *found = 1;
+    if ((user = fn(ctx, &r)) != SP_OK)
+      break;
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (user != SP_OK)
+    return user;
+  return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "record read");
+}
+
+static int st_record_get(sp_store *base, const char *key, sp_record_fn fn,
+                         void *ctx, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_RECORD_GET];
+  int found = 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+  int rc = each_record(s, st, fn, ctx, err, &found);
+  if (rc == SP_OK && !found)
+    return SP_ENOTFOUND;
+  return rc;
+}
+
+static int st_record_put(sp_store *base, const sp_record *r, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_RECORD_PUT];
+  assert(r->no != 0 && r->key != NULL);
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)r->no);
+  sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, r->kind);
+  sqlite3_bind_blob(st, 4, r->data, (int)r->size, SQLITE_STATIC);
+  return step_done(s, st, err, "record put");
+}
+
+static int st_record_scan(sp_store *base, uint32_t kind, sp_record_fn fn,
+                          void *ctx, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_RECORD_SCAN];
+  int found = 0;
+  sqlite3_bind_int64(st, 1, kind);
+  return each_record(s, st, fn, ctx, err, &found);
+}
+
+static int st_record_no_max(sp_store *base, uint64_t *out, sp_error *err) {
+  int64_t v = 0;
+  int rc = scalar((sqlite_store *)base, ST_RECORD_NO_MAX, &v, err, "max no");
+  *out = (uint64_t)v;
+  return rc;
+}
+
+static int st_meta_get(sp_store *base, const char *key, int64_t *out,
+                       sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_bind_text(s->st[ST_META_GET], 1, key, -1, SQLITE_STATIC);
+  return scalar(s, ST_META_GET, out, err, "meta get");
+}
+
+static int st_meta_put(sp_store *base, const char *key, int64_t value,
+                       sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_META_PUT];
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, value);
+  return step_done(s, st, err, "meta put");
+}
+
+static void st_close(sp_store *base) {
+  sqlite_store *s = (sqlite_store *)base;
+  for (int i = 0; i < ST_COUNT; i++)
+    sqlite3_finalize(s->st[i]);
+  sqlite3_close(s->db);
+  free(s);
+}
+
+static const sp_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = st_close,
+    .begin = st_begin,
+    .commit = st_commit,
+    .rollback = st_rollback,
+    .account_get = st_account_get,
+    .account_put = st_account_put,
+    .account_scan = st_account_scan,
+    .transfer_get = st_transfer_get,
+    .transfer_put = st_transfer_put,
+    .transfer_set_state = st_transfer_set_state,
+    .transfer_scan = st_transfer_scan,
+    .transfer_id_max = st_transfer_id_max,
+    .record_get = st_record_get,
+    .record_put = st_record_put,
+    .record_scan = st_record_scan,
+    .record_no_max = st_record_no_max,
+    .meta_get = st_meta_get,
+    .meta_put = st_meta_put,
+};
+
+static int migrate(sqlite_store *s, sp_error *err) {
+  sqlite3_stmt *st;
+  int version = 0;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+    return db_error(s, err, "user_version");
+  if (sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  int n = (int)(sizeof migrations / sizeof migrations[0]);
+  if (version > n)
+    return sp_error_set(err, SP_ESTORE, "db",
+                        "database schema version %d is newer than this "
+                        "program (%d)",
+                        version, n);
+  for (int v = version; v < n; v++) {
+    char pragma[48];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+      int rc = db_error(s, err, "migration");
+      sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+      return rc;
+    }
+  }
+  return SP_OK;
+}
+
+static int open_store(const char *path, int flags, sp_store **out,
+                      sp_error *err) {
+  sqlite_store *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  s->base.ops = &sqlite_ops;
+  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    int rc = sp_error_set(err, flags & SQLITE_OPEN_CREATE ? SP_ESTORE : SP_ENOTFOUND,
+                          "db", "cannot open database '%s': %s", path,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    sqlite3_close(s->db);
+    free(s);
+    return rc;
+  }
+  sqlite3_busy_timeout(s->db, 5000);
+  int rc = SP_OK;
+  if (sqlite3_exec(s->db,
+                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                   "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;",
+                   NULL, NULL, NULL) != SQLITE_OK)
+    rc = db_error(s, err, "pragmas");
+  if (rc == SP_OK)
+    rc = migrate(s, err);
+  for (int i = 0; rc == SP_OK && i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->st[i], NULL) != SQLITE_OK)
+      rc = db_error(s, err, statement_sql[i]);
+  if (rc != SP_OK) {
+    st_close(&s->base);
+    return rc;
+  }
+  *out = &s->base;
+  return SP_OK;
+}
+
+int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err) {
+  return open_store(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out, err);
+}
+
+int sp_store_open_sqlite_existing(const char *path, sp_store **out,
+                                  sp_error *err) {
+  return open_store(path, SQLITE_OPEN_READWRITE, out, err);
+}
