@@ -1,0 +1,406 @@
+/* The loan book: opening the store and ledger, the lender's accounts, loan
+ * records and idempotency refs, and read-only views of loans. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loan/loan_int.h"
+
+static const struct {
+  uint64_t id;
+  uint16_t kind;
+  const char *name;
+} lender_accounts[] = {
+    {SP_ACCOUNT_CASH, SP_ACCOUNT_ASSET, "cash"},
+    {SP_ACCOUNT_INTEREST_INCOME, SP_ACCOUNT_INCOME, "interest income"},
+    {SP_ACCOUNT_PENALTY_INCOME, SP_ACCOUNT_INCOME, "penalty income"},
+    {SP_ACCOUNT_FEE_INCOME, SP_ACCOUNT_INCOME, "fee income"},
+    {SP_ACCOUNT_CAPITAL, SP_ACCOUNT_EQUITY, "capital"},
+};
+
+void sp_product_default(sp_product *p) {
+  memset(p, 0, sizeof *p);
+  p->daycount = SP_DAYCOUNT_ACT_360;
+  p->penalty_factor_bp = 15000;
+  p->alloc[0] = SP_PART_PENALTY;
+  p->alloc[1] = SP_PART_INTEREST;
+  p->alloc[2] = SP_PART_PRINCIPAL;
+  p->rounding = SP_ROUND_HALF_UP;
+  p->method = SP_METHOD_ANNUITY;
+  p->term_months = 12;
+}
+
+static int book_init(sp_book *b, sp_error *err) {
+  int rc = sp_ledger_open(b->store, &b->ledger, err);
+  if (rc != SP_OK)
+    return rc;
+  sp_account a[5];
+  for (size_t i = 0; i < 5; i++) {
+    a[i] = (sp_account){.id = lender_accounts[i].id,
+                        .kind = lender_accounts[i].kind,
+                        .ledger = SP_LEDGER_CNY};
+    snprintf(a[i].name, sizeof a[i].name, "%s", lender_accounts[i].name);
+  }
+  rc = sp_ledger_create_accounts(b->ledger, a, 5, err);
+  if (rc == SP_OK)
+    rc = sp_ledger_commit(b->ledger, NULL, NULL, err);
+  if (rc == SP_OK)
+    rc = b->store->ops->record_no_max(b->store, &b->loan_no_max, err);
+  int64_t closed = 0;
+  if (rc == SP_OK) {
+    int m = b->store->ops->meta_get(b->store, "closed_through", &closed, err);
+    if (m != SP_OK && m != SP_ENOTFOUND)
+      rc = m;
+  }
+  b->closed_through = (sp_date)closed;
+  return rc;
+}
+
+static int book_open(const char *path, int create, sp_book **out,
+                     sp_error *err) {
+  sp_book *b = calloc(1, sizeof *b);
+  if (b == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  int rc = create ? sp_store_open_sqlite(path, &b->store, err)
+                  : sp_store_open_sqlite_existing(path, &b->store, err);
+  if (rc == SP_ENOTFOUND)
+    sp_error_set(err, rc, "db", "--db: no database '%s'", path);
+  if (rc == SP_OK)
+    rc = book_init(b, err);
+  if (rc != SP_OK) {
+    sp_book_close(b);
+    return rc;
+  }
+  *out = b;
+  return SP_OK;
+}
+
+int sp_book_open(const char *path, sp_book **out, sp_error *err) {
+  return book_open(path, 1, out, err);
+}
+
+int sp_book_open_existing(const char *path, sp_book **out, sp_error *err) {
+  return book_open(path, 0, out, err);
+}
+
+void sp_book_close(sp_book *b) {
+  if (b == NULL)
+    return;
+  sp_ledger_close(b->ledger);
+  sp_store_close(b->store);
+  free(b);
+}
+
+struct sp_store *sp_book_store(sp_book *b) { return b->store; }
+sp_date sp_book_closed_through(sp_book *b) { return b->closed_through; }
+
+/* Stored form: the fixed record with inst = NULL, then the installments. */
+int sp__loan_decode(const void *data, size_t size, sp__loan *out) {
+  if (size < sizeof *out)
+    return SP_ESTORE;
+  memcpy(out, data, sizeof *out);
+  out->inst = NULL;
+  if (out->version != SP__LOAN_VERSION || out->n_inst < 0 ||
+      out->n_inst > SP_SCHEDULE_TERM_MAX ||
+      size != sizeof *out + (size_t)out->n_inst * sizeof(sp__inst))
+    return SP_ESTORE;
+  if (out->n_inst > 0) {
+    out->inst = malloc((size_t)out->n_inst * sizeof(sp__inst));
+    if (out->inst == NULL)
+      return SP_ENOMEM;
+    memcpy(out->inst, (const char *)data + sizeof *out,
+           (size_t)out->n_inst * sizeof(sp__inst));
+  }
+  return SP_OK;
+}
+
+void sp__loan_free(sp__loan *loan) {
+  free(loan->inst);
+  loan->inst = NULL;
+}
+
+typedef struct load_ctx {
+  sp__loan *out;
+  int rc;
+} load_ctx;
+
+static int load_one(void *p, const sp_record *r) {
+  load_ctx *c = p;
+  c->rc = r->kind == SP__REC_LOAN ? sp__loan_decode(r->data, r->size, c->out)
+                                  : SP_ENOTFOUND;
+  return SP_OK;
+}
+
+int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err) {
+  load_ctx c = {.out = out, .rc = SP_ENOTFOUND};
+  int rc = b->store->ops->record_get(b->store, id, load_one, &c, err);
+  if (rc == SP_OK)
+    rc = c.rc;
+  if (rc == SP_ENOTFOUND)
+    return sp_error_set(err, rc, "id", "--id: no loan '%s'", id);
+  if (rc == SP_ESTORE)
+    return sp_error_set(err, rc, "id", "loan '%s': unreadable record", id);
+  return rc;
+}
+
+int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err) {
+  size_t size = sizeof *loan + (size_t)loan->n_inst * sizeof(sp__inst);
+  char stack[sizeof *loan + 64 * sizeof(sp__inst)];
+  char *buf = size <= sizeof stack ? stack : malloc(size);
+  if (buf == NULL)
+    return sp_error_set(err, SP_ENOMEM, "loan", "out of memory");
+  sp__loan head = *loan;
+  head.inst = NULL;
+  memcpy(buf, &head, sizeof head);
+  if (loan->n_inst > 0)
+    memcpy(buf + sizeof head, loan->inst, (size_t)loan->n_inst * sizeof(sp__inst));
+  sp_record r = {.no = loan->no, .key = loan->id, .kind = SP__REC_LOAN,
+                 .data = buf, .size = size};
+  int rc = s->ops->record_put(s, &r, err);
+  if (buf != stack)
+    free(buf);
+  return rc;
+}
+
+typedef struct commit_ctx {
+  const sp__loan *loan;
+  const char *ref;
+  const void *ref_data;
+  size_t ref_size;
+  uint64_t ref_no;
+} commit_ctx;
+
+static int commit_rows(void *p, sp_store *s, sp_error *err) {
+  commit_ctx *c = p;
+  int rc = c->loan ? sp__loan_put(s, c->loan, err) : SP_OK;
+  if (rc == SP_OK && c->ref != NULL) {
+    char key[SP_LOAN_REF_MAX + 8];
+    snprintf(key, sizeof key, "ref:%s", c->ref);
+    sp_record r = {.no = c->ref_no, .key = key, .kind = SP__REC_REF,
+                   .data = c->ref_data, .size = c->ref_size};
+    rc = s->ops->record_put(s, &r, err);
+  }
+  return rc;
+}
+
+int sp__loan_commit(sp_book *b, const sp__loan *loan, const char *ref,
+                    const void *ref_data, size_t ref_size, sp_error *err) {
+  commit_ctx c = {.loan = loan, .ref = ref, .ref_data = ref_data,
+                  .ref_size = ref_size};
+  if (ref != NULL)
+    c.ref_no = ++b->loan_no_max;
+  int rc = sp_ledger_commit(b->ledger, commit_rows, &c, err);
+  if (rc != SP_OK && ref != NULL)
+    b->loan_no_max--;
+  return rc;
+}
+
+typedef struct ref_ctx {
+  void *data;
+  size_t size;
+  int found;
+} ref_ctx;
+
+static int ref_one(void *p, const sp_record *r) {
+  ref_ctx *c = p;
+  if (r->kind == SP__REC_REF && r->size == c->size) {
+    memcpy(c->data, r->data, c->size);
+    c->found = 1;
+  }
+  return SP_OK;
+}
+
+int sp__ref_get(sp_book *b, const char *ref, void *data, size_t size,
+                sp_error *err) {
+  char key[SP_LOAN_REF_MAX + 8];
+  if (strlen(ref) == 0 || strlen(ref) > SP_LOAN_REF_MAX)
+    return sp_error_set(err, SP_EINVAL, "ref", "--ref: 1 to %d characters",
+                        SP_LOAN_REF_MAX);
+  snprintf(key, sizeof key, "ref:%s", ref);
+  ref_ctx c = {.data = data, .size = size};
+  int rc = b->store->ops->record_get(b->store, key, ref_one, &c, err);
+  if (rc == SP_OK && !c.found)
+    return sp_error_set(err, SP_EEXISTS, "ref",
+                        "--ref: '%s' was used for another kind of request", ref);
+  return rc;
+}
+
+int64_t sp__loan_balance(sp_book *b, const sp__loan *loan, sp_alloc_part part) {
+  sp_account a;
+  if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(loan->no, part), &a, NULL) != SP_OK)
+    return 0;
+  return sp_account_balance_fen(&a);
+}
+
+void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
+              uint64_t debit, uint64_t credit, int64_t amount_fen,
+              uint64_t owner, sp_time at, sp_loan_code code) {
+  assert(*n < cap);
+  assert(amount_fen > 0);
+  xs[(*n)++] = (sp_transfer){.id = (*next_id)++, .debit_account_id = debit,
+                             .credit_account_id = credit,
+                             .amount_fen = amount_fen, .owner_id = owner,
+                             .time = at, .ledger = SP_LEDGER_CNY,
+                             .code = (uint16_t)code};
+}
+
+static void view_of(sp_book *b, const sp__loan *l, sp_loan_view *v) {
+  memset(v, 0, sizeof *v);
+  memcpy(v->id, l->id, sizeof v->id);
+  v->kind = (sp_loan_kind)l->kind;
+  v->product = l->product;
+  v->opened = l->opened;
+  v->maturity = l->maturity;
+  v->limit_fen = l->limit_fen;
+  v->principal_fen = sp__loan_balance(b, l, SP_PART_PRINCIPAL);
+  v->interest_fen = sp__loan_balance(b, l, SP_PART_INTEREST);
+  v->penalty_fen = sp__loan_balance(b, l, SP_PART_PENALTY);
+  v->interest_due_fen = l->interest_due_fen;
+  sp_date day = l->closed_through + 1;
+  for (int32_t i = 0; i < l->n_inst; i++) {
+    const sp__inst *s = &l->inst[i];
+    if (s->due <= day) {
+      v->interest_due_fen += s->interest_fen - s->interest_paid_fen;
+      v->principal_due_fen += s->principal_fen - s->principal_paid_fen;
+    }
+  }
+  if (l->kind == SP_LOAN_LINE && day > l->maturity)
+    v->principal_due_fen = v->principal_fen;
+  if (l->kind == SP_LOAN_LINE && !l->frozen && day <= l->maturity &&
+      l->limit_fen > v->principal_fen)
+    v->available_fen = l->limit_fen - v->principal_fen;
+  v->interest_accrued_total_fen = l->interest_total_fen;
+  v->interest_paid_total_fen = l->interest_paid_total_fen;
+  v->days_past_due = l->days_past_due;
+  v->risk_class = (sp_risk_class)l->risk_class;
+  v->frozen = l->frozen;
+  v->closed = l->closed;
+  v->closed_through = l->closed_through;
+}
+
+int sp_loan_get(sp_book *b, const char *id, sp_loan_view *out, sp_error *err) {
+  sp__loan l;
+  int rc = sp__loan_load(b, id, &l, err);
+  if (rc != SP_OK)
+    return rc;
+  view_of(b, &l, out);
+  sp__loan_free(&l);
+  return SP_OK;
+}
+
+int sp_loan_installments(sp_book *b, const char *id, sp_installment_view *out,
+                         size_t cap, size_t *n, sp_error *err) {
+  sp__loan l;
+  int rc = sp__loan_load(b, id, &l, err);
+  if (rc != SP_OK)
+    return rc;
+  sp_date prev = l.opened;
+  *n = 0;
+  int64_t balance = 0;
+  for (int32_t i = 0; i < l.n_inst; i++)
+    balance += l.inst[i].principal_fen;
+  for (int32_t i = 0; i < l.n_inst && (size_t)i < cap; i++) {
+    const sp__inst *s = &l.inst[i];
+    balance -= s->principal_fen;
+    out[i].due = (sp_installment){.period = i + 1, .due_date = s->due,
+                                  .payment_fen = s->principal_fen + s->interest_fen,
+                                  .principal_fen = s->principal_fen,
+                                  .interest_fen = s->interest_fen,
+                                  .balance_fen = balance};
+    out[i].principal_paid_fen = s->principal_paid_fen;
+    out[i].interest_paid_fen = s->interest_paid_fen;
+    prev = s->due;
+    (*n)++;
+  }
+  (void)prev;
+  sp__loan_free(&l);
+  return SP_OK;
+}
+
+typedef struct each_ctx {
+  sp_book *b;
+  sp_loan_fn fn;
+  void *ctx;
+} each_ctx;
+
+static int each_one(void *p, const sp_record *r) {
+  each_ctx *c = p;
+  sp__loan l;
+  if (sp__loan_decode(r->data, r->size, &l) != SP_OK)
+    return SP_ESTORE;
+  sp_loan_view v;
+  view_of(c->b, &l, &v);
+  sp__loan_free(&l);
+  return c->fn(c->ctx, &v);
+}
+
+int sp_book_each_loan(sp_book *b, sp_loan_fn fn, void *ctx, sp_error *err) {
+  each_ctx c = {.b = b, .fn = fn, .ctx = ctx};
+  return b->store->ops->record_scan(b->store, SP__REC_LOAN, each_one, &c, err);
+}
+
+static const char *const class_names[] = {"normal", "special-mention",
+                                          "substandard", "doubtful", "loss"};
+static const char *const class_names_zh[] = {"正常", "关注", "次级", "可疑",
+                                             "损失"};
+
+sp_risk_class sp_risk_class_for(int32_t dpd) {
+  if (dpd > 360)
+    return SP_CLASS_LOSS;
+  if (dpd > 270)
+    return SP_CLASS_DOUBTFUL;
+  if (dpd > 90)
+    return SP_CLASS_SUBSTANDARD;
+  if (dpd > 0)
+    return SP_CLASS_SPECIAL_MENTION;
+  return SP_CLASS_NORMAL;
+}
+
+const char *sp_risk_class_name(sp_risk_class c) {
+  assert((unsigned)c < 5);
+  return class_names[c];
+}
+
+const char *sp_risk_class_name_zh(sp_risk_class c) {
+  assert((unsigned)c < 5);
+  return class_names_zh[c];
+}
+
+const char *sp_bucket_name(int32_t dpd) {
+  if (dpd <= 0)
+    return "M0";
+  if (dpd <= 30)
+    return "M1";
+  if (dpd <= 60)
+    return "M2";
+  if (dpd <= 90)
+    return "M3";
+  return "M4+";
+}
+
+int sp_alloc_parse(const char *text, const char *field, uint8_t out[3],
+                   sp_error *err) {
+  static const char *const names[3] = {"penalty", "interest", "principal"};
+  char buf[64];
+  snprintf(buf, sizeof buf, "%s", text ? text : "");
+  int seen = 0, k = 0;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok != NULL;
+       tok = strtok_r(NULL, ",", &save)) {
+    int part = -1;
+    for (int i = 0; i < 3; i++)
+      if (strcmp(tok, names[i]) == 0)
+        part = i;
+    if (part < 0 || (seen & (1 << part)) || k == 3)
+      return sp_error_set(err, SP_EINVAL, field,
+                          "%s: '%s' is not an order of penalty, interest, "
+                          "principal",
+                          field, text ? text : "");
+    seen |= 1 << part;
+    out[k++] = (uint8_t)part;
+  }
+  if (k != 3)
+    return sp_error_set(err, SP_EINVAL, field,
+                        "%s: name all of penalty, interest, principal", field);
+  return SP_OK;
+}

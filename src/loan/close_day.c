@@ -1,0 +1,156 @@
+/* Close of day for the whole book.
+ *
+ * Every open loan is read into memory once and every account is preloaded;
+ * then, day by day, each loan's business day is closed (accrue.c) and its
+ * transfers are gathered into batches. The ledger window is committed
+ * together with the loans it changed, so each commit is consistent on its
+ * own: if the process dies mid-way, the loans already committed carry
+ * their closed_through and the next run continues with the others. The
+ * book's own closed_through is written with the last commit. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loan/loan_int.h"
+
+#define CLOSE_DAYS_MAX 3660 /* ten years in one call */
+#define COMMIT_TRANSFERS (SP_LEDGER_WINDOW_MAX - SP_LEDGER_SUBMIT_MAX)
+
+typedef struct close_ctx {
+  sp_book *b;
+  sp__loan *loans;
+  size_t n, cap;
+  uint32_t *dirty; /* loans changed since the last commit */
+  uint8_t *is_dirty;
+  size_t n_dirty;
+  sp_date book_day; /* written with the final commit, 0 otherwise */
+  int rc;
+} close_ctx;
+
+static int collect(void *p, const sp_record *r) {
+  close_ctx *c = p;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 1024;
+    sp__loan *loans = realloc(c->loans, cap * sizeof *loans);
+    if (loans == NULL)
+      return SP_ENOMEM;
+    c->loans = loans;
+    c->cap = cap;
+  }
+  int rc = sp__loan_decode(r->data, r->size, &c->loans[c->n]);
+  if (rc != SP_OK)
+    return rc;
+  if (c->loans[c->n].closed)
+    sp__loan_free(&c->loans[c->n]); /* nothing to do for it */
+  else
+    c->n++;
+  return SP_OK;
+}
+
+static int write_dirty(void *p, sp_store *s, sp_error *err) {
+  close_ctx *c = p;
+  for (size_t i = 0; i < c->n_dirty; i++) {
+    int rc = sp__loan_put(s, &c->loans[c->dirty[i]], err);
+    if (rc != SP_OK)
+      return rc;
+  }
+  if (c->book_day != 0)
+    return s->ops->meta_put(s, "closed_through", c->book_day, err);
+  return SP_OK;
+}
+
+static int flush(close_ctx *c, sp_transfer *batch, size_t *n, int commit,
+                 sp_close_stats *st, sp_error *err) {
+  int rc = SP_OK;
+  if (*n > 0)
+    rc = sp_ledger_submit(c->b->ledger, batch, *n, NULL, err);
+  st->transfers += *n;
+  *n = 0;
+  if (rc == SP_OK && commit) {
+    rc = sp_ledger_commit(c->b->ledger, write_dirty, c, err);
+    for (size_t i = 0; i < c->n_dirty; i++)
+      c->is_dirty[c->dirty[i]] = 0;
+    c->n_dirty = 0;
+  }
+  return rc;
+}
+
+static int close_all(close_ctx *c, sp_date first, sp_date through,
+                     sp_close_stats *st, sp_error *err) {
+  sp_transfer *batch = malloc(SP_LEDGER_SUBMIT_MAX * sizeof *batch);
+  if (batch == NULL)
+    return sp_error_set(err, SP_ENOMEM, "close-day", "out of memory");
+  size_t n = 0, in_window = 0;
+  uint64_t next = sp_ledger_next_id(c->b->ledger);
+  int rc = SP_OK;
+  for (sp_date day = first; rc == SP_OK && day <= through; day++) {
+    for (size_t i = 0; rc == SP_OK && i < c->n; i++) {
+      sp__loan *l = &c->loans[i];
+      if (l->closed_through >= day || l->opened > day)
+        continue;
+      size_t before = n;
+      rc = sp__loan_close_one_day(c->b, l, day, batch, SP_LEDGER_SUBMIT_MAX, &n,
+                                  &next, err);
+      for (size_t k = before; k < n; k++)
+        st->interest_fen += batch[k].code == SP_CODE_ACCRUE_INTEREST ? batch[k].amount_fen : 0;
+      for (size_t k = before; k < n; k++)
+        st->penalty_fen += batch[k].code == SP_CODE_ACCRUE_PENALTY ? batch[k].amount_fen : 0;
+      if (!c->is_dirty[i]) {
+        c->is_dirty[i] = 1;
+        c->dirty[c->n_dirty++] = (uint32_t)i;
+      }
+      if (rc == SP_OK && n + SP__LOAN_XFER_MAX > SP_LEDGER_SUBMIT_MAX) {
+        in_window += n;
+        rc = flush(c, batch, &n, in_window >= COMMIT_TRANSFERS, st, err);
+        if (in_window >= COMMIT_TRANSFERS)
+          in_window = 0;
+      }
+    }
+    st->days++;
+  }
+  c->book_day = through;
+  if (rc == SP_OK)
+    rc = flush(c, batch, &n, 1, st, err);
+  free(batch);
+  return rc;
+}
+
+int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
+                      sp_error *err) {
+  sp_close_stats st = {0};
+  close_ctx c = {.b = b};
+  int rc = b->store->ops->record_scan(b->store, SP__REC_LOAN, collect, &c, err);
+  if (rc == SP_ENOMEM)
+    sp_error_set(err, rc, "close-day", "out of memory");
+  sp_date first = through + 1;
+  for (size_t i = 0; i < c.n; i++) {
+    sp_date d = c.loans[i].closed_through + 1;
+    if (d < first)
+      first = d;
+  }
+  if (rc == SP_OK && through - first + 1 > CLOSE_DAYS_MAX)
+    rc = sp_error_set(err, SP_ERANGE, "date",
+                      "--date: at most %d days in one run", CLOSE_DAYS_MAX);
+  c.dirty = malloc((c.n + 1) * sizeof *c.dirty);
+  c.is_dirty = calloc(c.n + 1, 1);
+  if (rc == SP_OK && (c.dirty == NULL || c.is_dirty == NULL))
+    rc = sp_error_set(err, SP_ENOMEM, "close-day", "out of memory");
+  if (rc == SP_OK)
+    rc = sp_ledger_preload(b->ledger, err);
+  if (rc == SP_OK)
+    rc = close_all(&c, first, through, &st, err);
+  if (rc == SP_OK && through > b->closed_through)
+    b->closed_through = through;
+  if (rc != SP_OK)
+    sp_ledger_discard(b->ledger);
+  st.loans = c.n;
+  for (size_t i = 0; i < c.n; i++)
+    sp__loan_free(&c.loans[i]);
+  free(c.loans);
+  free(c.dirty);
+  free(c.is_dirty);
+  if (stats != NULL)
+    *stats = st;
+  return rc;
+}

@@ -1,0 +1,126 @@
+/* Loan book internals: the stored loan record, and the functions shared by
+ * book.c (records, refs), accrue.c (a loan's business day), line.c,
+ * term.c, repay.c and close_day.c. */
+#ifndef SPARROW_LOAN_INT_H
+#define SPARROW_LOAN_INT_H
+
+#include "sparrow/ledger.h"
+#include "sparrow/loan.h"
+#include "sparrow/store.h"
+
+#define SP__LOAN_VERSION 1u
+#define SP__REC_LOAN 1u
+#define SP__REC_REF 2u
+/* Transfers one loan's business day or operation may need at most. */
+#define SP__LOAN_XFER_MAX 4
+
+/* One installment of a term loan as it stands. Interest accrues from
+ * accrual_start (the period start, or the last prepayment) towards
+ * interest_fen, starting from accrual_base_fen already accrued then. */
+typedef struct sp__inst {
+  sp_date due;
+  sp_date accrual_start;
+  int64_t principal_fen, interest_fen;
+  int64_t principal_paid_fen, interest_paid_fen;
+  int64_t interest_accrued_fen, accrual_base_fen;
+} sp__inst;
+
+typedef struct sp__loan {
+  uint32_t version;
+  uint32_t kind; /* sp_loan_kind */
+  uint64_t no;
+  char id[SP_LOAN_ID_MAX + 1];
+  sp_product product;
+  int64_t limit_fen;
+  sp_date opened, maturity;
+  sp_date closed_through; /* last business day closed */
+  int32_t bills;          /* lines: interest bills issued */
+  sp_time accrued_until;  /* interest accrued up to this moment */
+  int64_t interest_total_fen, interest_rem; /* carry; see accrue.c */
+  int64_t penalty_total_fen, penalty_rem;
+  int64_t interest_paid_total_fen;
+  int64_t interest_due_fen;   /* lines: billed, unpaid */
+  sp_date interest_due_date;  /* lines: oldest unpaid bill's due date */
+  int32_t days_past_due;
+  int32_t risk_class;
+  int32_t frozen, closed;
+  int32_t n_inst;
+  sp__inst *inst; /* n_inst, heap; not stored inline */
+} sp__loan;
+
+struct sp_book {
+  sp_store *store;
+  sp_ledger *ledger;
+  uint64_t loan_no_max;
+  sp_date closed_through;
+};
+
+/* Record (de)serialization and lookup. */
+int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err);
+int sp__loan_decode(const void *data, size_t size, sp__loan *out);
+int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err);
+void sp__loan_free(sp__loan *loan);
+
+/* Brings a loan up to the moment `at`: closes its business days before
+ * at's day, then (per-second products) accrues to `at`. Appends transfers
+ * to xs (capacity cap, counted in *n; ids assigned from *next_id). */
+int sp__loan_catch_up(sp_book *b, sp__loan *loan, sp_time at,
+                      sp_transfer *xs, size_t cap, size_t *n,
+                      uint64_t *next_id, sp_error *err);
+
+/* Closes one business day of one loan (see accrue.c). */
+int sp__loan_close_one_day(sp_book *b, sp__loan *loan, sp_date day,
+                           sp_transfer *xs, size_t cap, size_t *n,
+                           uint64_t *next_id, sp_error *err);
+
+/* Balances from the ledger (uncommitted work included). */
+int64_t sp__loan_balance(sp_book *b, const sp__loan *loan, sp_alloc_part part);
+
+/* Appends one transfer. */
+void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
+              uint64_t debit, uint64_t credit, int64_t amount_fen,
+              uint64_t owner, sp_time at, sp_loan_code code);
+
+/* Commits the ledger window with the loan (and the ref, when given) in the
+ * same store transaction. */
+int sp__loan_commit(sp_book *b, const sp__loan *loan, const char *ref,
+                    const void *ref_data, size_t ref_size, sp_error *err);
+
+/* Idempotency refs: returns SP_OK and copies the stored request/result
+ * when the ref exists, SP_ENOTFOUND when it does not. */
+int sp__ref_get(sp_book *b, const char *ref, void *data, size_t size,
+                sp_error *err);
+
+/* Classification helpers. */
+/* Days past due at the end of `day` (lines need their principal). */
+int32_t sp__days_past_due(const sp__loan *loan, sp_date day,
+                          int64_t line_principal_fen);
+
+/* Validates a loan id: 1..SP_LOAN_ID_MAX of [A-Za-z0-9_.-]. */
+int sp__loan_id_check(const char *id, sp_error *err);
+
+/* Creates a loan's three receivable accounts and numbers it. */
+int sp__loan_create(sp_book *b, sp__loan *loan, const char *id, uint32_t kind,
+                    const sp_product *product, sp_date date, sp_error *err);
+
+/* Idempotent request record: what was asked and what it did. */
+typedef struct sp__ref_data {
+  uint32_t op; /* 1 draw, 2 repay */
+  uint32_t pad;
+  uint64_t loan_no;
+  int64_t amount_fen;
+  sp_time at;
+  sp_repay_result result;
+} sp__ref_data;
+
+/* Looks up ref for this request: SP_ENOTFOUND (new), SP_OK (a replay:
+ * *out holds the first result) or SP_EEXISTS (another request). */
+int sp__ref_check(sp_book *b, const char *ref, const sp__ref_data *req,
+                  sp__ref_data *out, sp_error *err);
+
+/* Term loans: reschedules the installments after `day` when prepay_fen of
+ * principal is paid early (see term.c). */
+int sp__term_prepay(sp__loan *loan, sp_date day, int64_t prepay_fen,
+                    sp_error *err);
+
+#endif
