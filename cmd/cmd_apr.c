@@ -55,8 +55,8 @@ static int parse_flow(char *line, int line_no, sp_cash_flow *out,
     return sp_error_set_at(err, inner.code, "date", line_no, 1, "%s",
                            inner.message);
   if (sp_money_parse(amount, "amount", &out->amount_fen, &inner) != SP_OK)
-    return sp_error_set_at(err, inner.code, "amount", line_no, amount_col,
-                           "%s", inner.message);
+    return sp_error_set_at(err, inner.code, "amount", line_no, amount_col, "%s",
+                           inner.message);
   return SP_OK;
 }
 
@@ -120,8 +120,8 @@ static void print_rate(const char *key, int64_t rate, int first) {
   char two[32], six[32];
   sp_rate_format_percent(rate, 2, two, sizeof two);
   sp_rate_format_percent(rate, 6, six, sizeof six);
-  printf("%s\"%s\":\"%s\",\"%s_exact\":\"%s\"", first ? "" : ",", key, two,
-         key, six);
+  printf("%s\"%s\":\"%s\",\"%s_exact\":\"%s\"", first ? "" : ",", key, two, key,
+         six);
 }
 
 static int run_flows(const cli_opt *o, size_t n_opts, int json) {
@@ -146,12 +146,14 @@ static int run_flows(const cli_opt *o, size_t n_opts, int json) {
   sp_rate_format_percent(regz, 2, c, sizeof c);
   if (!json) {
     printf("annualized rate (IRR, daily rate x 365): %s\n", a);
-    printf("effective annual rate (IRR): %s\n", effective < 0 ? "too large" : b);
+    printf("effective annual rate (IRR): %s\n",
+           effective < 0 ? "too large" : b);
     printf("APR (Regulation Z Appendix J, %s unit period): %s\n",
            sp_unit_period_name(unit), c);
     return CLI_EXIT_OK;
   }
-  printf("{\"flows\":%zu,\"unit_period\":\"%s\",", n, sp_unit_period_name(unit));
+  printf("{\"flows\":%zu,\"unit_period\":\"%s\",", n,
+         sp_unit_period_name(unit));
   print_rate("irr_annualized_rate", nominal, 1);
   if (effective >= 0)
     print_rate("effective_annual_rate", effective, 0);
@@ -188,8 +190,7 @@ static int parse_positive(const cli_opt *o, size_t n_opts, const char *name,
 }
 
 static int run_level(const cli_opt *o, size_t n_opts, int json) {
-  static const char *const required[] = {"received", "payment", "count",
-                                         NULL};
+  static const char *const required[] = {"received", "payment", "count", NULL};
   if (cli_require(&apr_cmd, o, n_opts, required))
     return CLI_EXIT_USAGE;
   int64_t received, payment;

@@ -36,12 +36,10 @@ static int64_t payments_fen[SP_SCHEDULE_TERM_MAX];
 
 /* Names the command-line option behind a library field. */
 static const char *option_of(const char *field) {
-  static const char *const map[][2] = {{"principal_fen", "--principal"},
-                                       {"annual_rate", "--annual-rate"},
-                                       {"term_months", "--term"},
-                                       {"start", "--start"},
-                                       {"method", "--method"},
-                                       {"rounding", "--rounding"}};
+  static const char *const map[][2] = {
+      {"principal_fen", "--principal"}, {"annual_rate", "--annual-rate"},
+      {"term_months", "--term"},        {"start", "--start"},
+      {"method", "--method"},           {"rounding", "--rounding"}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (strcmp(field, map[i][0]) == 0)
       return map[i][1];
@@ -185,7 +183,7 @@ int cmd_schedule(int argc, char **argv) {
   if (rc != 0)
     return rc == 1 ? CLI_EXIT_OK : rc;
   static const char *const required[] = {"principal", "annual-rate", "term",
-                                         "method", "start", NULL};
+                                         "method",    "start",       NULL};
   cli_format format;
   if (cli_require(&schedule_cmd, opts, n_opts, required) ||
       cli_parse_format(&schedule_cmd, cli_get(opts, n_opts, "format"),

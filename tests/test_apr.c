@@ -1,14 +1,14 @@
 /* Annualized rates: the Regulation Z Appendix J worked examples (published
  * APRs), the 12,000 / 12 x 1,060 example, closed forms for single-payment
  * loans, and bad inputs. */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sparrow/apr.h"
@@ -104,8 +104,8 @@ static void test_periodic_matches_schedules(void **state) {
 }
 
 /* Level payments: n of amount, the first t0 whole periods plus f0 after. */
-static size_t level(int64_t advance, int n, int64_t amount, int t0,
-                    int f_num, int f_den) {
+static size_t level(int64_t advance, int n, int64_t amount, int t0, int f_num,
+                    int f_den) {
   flows[0] = (sp_regz_flow){-advance, 0, 0, 1};
   for (int k = 0; k < n; k++)
     flows[k + 1] = (sp_regz_flow){amount, t0 + k, f_num, f_den};
@@ -151,30 +151,38 @@ static sp_date d(const char *text) {
 static void test_regz_periods(void **state) {
   (void)state;
   sp_regz_flow p;
-  assert_int_equal(sp_regz_periods(d("2026-01-13"), d("2026-03-01"),
-                                   SP_UNIT_MONTH, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-13"), d("2026-03-01"), SP_UNIT_MONTH, &p),
+      SP_OK);
   assert_true(p.t == 1 && p.f_num == 19 && p.f_den == 30);
-  assert_int_equal(sp_regz_periods(d("2026-01-31"), d("2026-03-30"),
-                                   SP_UNIT_MONTH, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-31"), d("2026-03-30"), SP_UNIT_MONTH, &p),
+      SP_OK);
   assert_true(p.t == 1 && p.f_num == 28); /* back to 2026-02-28 */
-  assert_int_equal(sp_regz_periods(d("2026-01-15"), d("2026-01-15"),
-                                   SP_UNIT_MONTH, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-15"), d("2026-01-15"), SP_UNIT_MONTH, &p),
+      SP_OK);
   assert_true(p.t == 0 && p.f_num == 0);
-  assert_int_equal(sp_regz_periods(d("2026-01-10"), d("2026-02-28"),
-                                   SP_UNIT_SEMIMONTH, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-10"), d("2026-02-28"), SP_UNIT_SEMIMONTH, &p),
+      SP_OK);
   /* one month back: 2026-01-28; 15 days more would be 01-13 >= 01-10 */
   assert_true(p.t == 3 && p.f_num == 3 && p.f_den == 15);
-  assert_int_equal(sp_regz_periods(d("2026-01-21"), d("2026-09-01"),
-                                   SP_UNIT_QUARTER, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-21"), d("2026-09-01"), SP_UNIT_QUARTER, &p),
+      SP_OK);
   assert_true(p.t == 2 && p.f_num == 39 && p.f_den == 90);
-  assert_int_equal(sp_regz_periods(d("2026-01-01"), d("2028-03-01"),
-                                   SP_UNIT_YEAR, &p), SP_OK); /* 31 + 28 days */
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-01"), d("2028-03-01"), SP_UNIT_YEAR, &p),
+      SP_OK); /* 31 + 28 days */
   assert_true(p.t == 2 && p.f_num == 59 && p.f_den == 365);
-  assert_int_equal(sp_regz_periods(d("2026-01-01"), d("2026-02-04"),
-                                   SP_UNIT_WEEK, &p), SP_OK);
+  assert_int_equal(
+      sp_regz_periods(d("2026-01-01"), d("2026-02-04"), SP_UNIT_WEEK, &p),
+      SP_OK);
   assert_true(p.t == 4 && p.f_num == 6 && p.f_den == 7);
-  assert_int_equal(sp_regz_periods(d("2026-02-01"), d("2026-01-01"),
-                                   SP_UNIT_DAY, &p), SP_EINVAL);
+  assert_int_equal(
+      sp_regz_periods(d("2026-02-01"), d("2026-01-01"), SP_UNIT_DAY, &p),
+      SP_EINVAL);
 }
 
 /* Appendix J examples laid out on a calendar. */
@@ -185,7 +193,8 @@ static void test_regz_dated(void **state) {
   /* (c)(1)(ii): advanced 2026-01-13, 36 payments on the 1st from March. */
   dated[0] = (sp_cash_flow){d("2026-01-13"), -600000};
   for (int k = 0; k < 36; k++)
-    dated[k + 1] = (sp_cash_flow){sp_date_add_months(d("2026-03-01"), k), 20000};
+    dated[k + 1] =
+        (sp_cash_flow){sp_date_add_months(d("2026-03-01"), k), 20000};
   assert_int_equal(sp_apr_regz_dated(dated, 37, SP_UNIT_MONTH, &rate, &err),
                    SP_OK);
   assert_percent(rate, "11.82%");
@@ -225,8 +234,8 @@ static void test_dated_irr(void **state) {
   dated[2] = (sp_cash_flow){d("2026-04-11"), 105000};
   assert_int_equal(sp_apr_dated(dated, 3, &nominal, NULL, NULL), SP_OK);
   long double r = (long double)nominal / 365e10L;
-  long double npv = -500.0L - 500.0L * powl(1 + r, -10) +
-                    1050.0L * powl(1 + r, -100);
+  long double npv =
+      -500.0L - 500.0L * powl(1 + r, -10) + 1050.0L * powl(1 + r, -100);
   assert_true(fabsl(npv) < 1e-4L);
 }
 

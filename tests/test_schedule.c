@@ -2,14 +2,14 @@
  * random loans checked against independent computations (a long double
  * annuity formula, an independent rounding, the residual of neighbouring
  * payments). */
+#include <cmocka.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sparrow/schedule.h"
@@ -47,8 +47,8 @@ static int64_t sum_interest(int n) {
  * is 8884.8788..., so 8884.88; first interest 1000.00. */
 static void test_annuity_golden(void **state) {
   (void)state;
-  sp_schedule_terms t = terms_of(10000000, 12 * SP_RATE_PERCENT, 12,
-                                 SP_METHOD_ANNUITY);
+  sp_schedule_terms t =
+      terms_of(10000000, 12 * SP_RATE_PERCENT, 12, SP_METHOD_ANNUITY);
   assert_int_equal(sp_schedule_build(&t, rows, 600, NULL), 12);
   for (int i = 0; i < 11; i++)
     assert_true(rows[i].payment_fen == 888488);
@@ -72,8 +72,8 @@ static void test_annuity_golden(void **state) {
  * first payment 9333.33; interest 1000 * (12 + 11 + ... + 1) / 12 = 6500. */
 static void test_equal_principal_golden(void **state) {
   (void)state;
-  sp_schedule_terms t = terms_of(10000000, 12 * SP_RATE_PERCENT, 12,
-                                 SP_METHOD_EQUAL_PRINCIPAL);
+  sp_schedule_terms t =
+      terms_of(10000000, 12 * SP_RATE_PERCENT, 12, SP_METHOD_EQUAL_PRINCIPAL);
   assert_int_equal(sp_schedule_build(&t, rows, 12, NULL), 12);
   assert_true(rows[0].payment_fen == 933333);
   assert_true(rows[1].interest_fen == 91667); /* 916.6667 */
@@ -84,8 +84,8 @@ static void test_equal_principal_golden(void **state) {
 
 static void test_interest_first_golden(void **state) {
   (void)state;
-  sp_schedule_terms t = terms_of(10000000, 12 * SP_RATE_PERCENT, 12,
-                                 SP_METHOD_INTEREST_FIRST);
+  sp_schedule_terms t =
+      terms_of(10000000, 12 * SP_RATE_PERCENT, 12, SP_METHOD_INTEREST_FIRST);
   assert_int_equal(sp_schedule_build(&t, rows, 12, NULL), 12);
   for (int i = 0; i < 11; i++) {
     assert_true(rows[i].payment_fen == 100000);
@@ -98,8 +98,8 @@ static void test_interest_first_golden(void **state) {
 
 static void test_flat_golden(void **state) {
   (void)state;
-  sp_schedule_terms t = terms_of(10000000, 12 * SP_RATE_PERCENT, 12,
-                                 SP_METHOD_FLAT);
+  sp_schedule_terms t =
+      terms_of(10000000, 12 * SP_RATE_PERCENT, 12, SP_METHOD_FLAT);
   assert_int_equal(sp_schedule_build(&t, rows, 12, NULL), 12);
   for (int i = 0; i < 12; i++) {
     assert_true(rows[i].interest_fen == 100000);
@@ -194,10 +194,10 @@ static void test_random_loans(void **state) {
   (void)state;
   for (unsigned seed = 1; seed <= 1500; seed++) {
     rng_state = UINT64_C(0x9E3779B97F4A7C15) * seed;
-    sp_schedule_terms t = terms_of(
-        10000 + (int64_t)(rng() % UINT64_C(1000000000)),
-        (int64_t)(rng() % (uint64_t)(36 * SP_RATE_PERCENT)),
-        1 + (int32_t)(rng() % 360), (sp_method)(rng() % 4));
+    sp_schedule_terms t =
+        terms_of(10000 + (int64_t)(rng() % UINT64_C(1000000000)),
+                 (int64_t)(rng() % (uint64_t)(36 * SP_RATE_PERCENT)),
+                 1 + (int32_t)(rng() % 360), (sp_method)(rng() % 4));
     if (seed % 10 == 0)
       t.annual_rate = 0;
     t.rounding = rng() % 2 ? SP_ROUND_HALF_EVEN : SP_ROUND_HALF_UP;
@@ -205,8 +205,7 @@ static void test_random_loans(void **state) {
     if (sp_schedule_build(&t, rows, 600, &err) != t.term_months)
       fail_msg("seed %u: %s", seed, err.message);
     check_rows(&t, seed);
-    if (t.method == SP_METHOD_ANNUITY && t.annual_rate > 0 &&
-        t.term_months > 1)
+    if (t.method == SP_METHOD_ANNUITY && t.annual_rate > 0 && t.term_months > 1)
       check_annuity_payment(&t, rows[0].payment_fen, seed);
     if (t.method == SP_METHOD_ANNUITY && t.annual_rate == 0)
       assert_true(rows[0].payment_fen == t.principal_fen / t.term_months);
@@ -217,8 +216,8 @@ static void test_random_loans(void **state) {
  * payment (0.02) would overdraw; balances must stay >= 0. */
 static void test_tiny_loan(void **state) {
   (void)state;
-  sp_schedule_terms t = terms_of(19, 12 * SP_RATE_PERCENT, 12,
-                                 SP_METHOD_ANNUITY);
+  sp_schedule_terms t =
+      terms_of(19, 12 * SP_RATE_PERCENT, 12, SP_METHOD_ANNUITY);
   assert_int_equal(sp_schedule_build(&t, rows, 12, NULL), 12);
   check_rows(&t, 0);
   assert_true(rows[0].payment_fen == 1); /* 11 x 0.01 then 0.08 */
@@ -228,8 +227,8 @@ static void test_tiny_loan(void **state) {
 static void test_extremes(void **state) {
   (void)state;
   sp_error err;
-  sp_schedule_terms t = terms_of(SP_AMOUNT_FEN_MAX, SP_RATE_MAX, 600,
-                                 SP_METHOD_INTEREST_FIRST);
+  sp_schedule_terms t =
+      terms_of(SP_AMOUNT_FEN_MAX, SP_RATE_MAX, 600, SP_METHOD_INTEREST_FIRST);
   assert_int_equal(sp_schedule_build(&t, rows, 600, &err), SP_EOVERFLOW);
   assert_string_equal(err.field, "annual_rate");
   t.method = SP_METHOD_ANNUITY;
@@ -252,8 +251,8 @@ static void expect_error(sp_schedule_terms t, size_t cap, int code,
 
 static void test_bad_terms(void **state) {
   (void)state;
-  sp_schedule_terms ok = terms_of(10000000, 12 * SP_RATE_PERCENT, 12,
-                                  SP_METHOD_ANNUITY);
+  sp_schedule_terms ok =
+      terms_of(10000000, 12 * SP_RATE_PERCENT, 12, SP_METHOD_ANNUITY);
   sp_schedule_terms t = ok;
   t.principal_fen = 0;
   expect_error(t, 600, SP_EINVAL, "principal_fen");

@@ -26,9 +26,8 @@
  * i × periods_per_year in rate units (1e-10), rounded half up.
  * Payments that add up to exactly received_fen give 0; less than that is
  * SP_EINVAL ("payments_fen": no rate >= 0). periods_per_year is 1..366. */
-int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen,
-                    size_t n, int periods_per_year, int64_t *out_rate,
-                    sp_error *err);
+int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen, size_t n,
+                    int periods_per_year, int64_t *out_rate, sp_error *err);
 
 /* One dated cash flow: negative = advanced to the borrower, positive =
  * repaid. */
@@ -44,9 +43,8 @@ typedef struct sp_cash_flow {
  * annual rate (1+d)^365 − 1 (SP_ERANGE, field "effective_rate", when it
  * does not fit). Flows need not be sorted. Needs at least one advance and
  * one repayment; repayments that add up to exactly the advances give 0. */
-int sp_apr_dated(const sp_cash_flow *flows, size_t n,
-                 int64_t *out_nominal_rate, int64_t *out_effective_rate,
-                 sp_error *err);
+int sp_apr_dated(const sp_cash_flow *flows, size_t n, int64_t *out_nominal_rate,
+                 int64_t *out_effective_rate, sp_error *err);
 
 /* Unit periods of Appendix J, and the repayment frequencies of periodic
  * loans. Names: "daily", "weekly", "biweekly", "semimonthly", "monthly",
@@ -97,7 +95,7 @@ int sp_regz_periods(sp_date start, sp_date date, sp_unit_period unit,
 /* Appendix J APR of dated flows (signs as sp_cash_flow), the term beginning
  * on the earliest date, with the given unit period; w is
  * sp_unit_period_per_year(unit). */
-int sp_apr_regz_dated(const sp_cash_flow *flows, size_t n,
-                      sp_unit_period unit, int64_t *out_rate, sp_error *err);
+int sp_apr_regz_dated(const sp_cash_flow *flows, size_t n, sp_unit_period unit,
+                      int64_t *out_rate, sp_error *err);
 
 #endif

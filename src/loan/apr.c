@@ -77,8 +77,8 @@ int sp__apr_solve(sp__npv_fn npv, const void *ctx, long double hi,
   return SP_OK;
 }
 
-int sp__apr_to_rate_units(long double annual, const char *field,
-                          int64_t *out, sp_error *err) {
+int sp__apr_to_rate_units(long double annual, const char *field, int64_t *out,
+                          sp_error *err) {
   long double units = floorl(annual * (long double)SP_RATE_ONE + 0.5L);
   if (!(units >= 0.0L) || units > 9.0e18L)
     return sp_error_set(err, SP_ERANGE, field, "%s: out of range", field);
@@ -103,9 +103,8 @@ int sp__apr_net_sign(sp_i128 advanced, sp_i128 repaid, const char *field,
   return repaid > advanced ? 1 : 0;
 }
 
-int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen,
-                    size_t n, int periods_per_year, int64_t *out_rate,
-                     sp_error *err) {
+int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen, size_t n,
+                    int periods_per_year, int64_t *out_rate, sp_error *err) {
   assert(out_rate != NULL);
   if (received_fen <= 0 || received_fen > SP_AMOUNT_FEN_MAX)
     return sp_error_set(err, SP_EINVAL, "received_fen",
@@ -143,9 +142,8 @@ int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen,
   return sp__apr_to_rate_units(root * periods_per_year, "rate", out_rate, err);
 }
 
-int sp__apr_dated_check(const sp_cash_flow *flows, size_t n,
-                         sp_date *start, sp_i128 *advanced, sp_i128 *repaid,
-                         sp_error *err) {
+int sp__apr_dated_check(const sp_cash_flow *flows, size_t n, sp_date *start,
+                        sp_i128 *advanced, sp_i128 *repaid, sp_error *err) {
   if (n == 0 || flows == NULL)
     return sp_error_set(err, SP_EINVAL, "flows", "flows: no cash flows");
   if (n > SP_APR_FLOWS_MAX)
@@ -175,9 +173,8 @@ int sp__apr_dated_check(const sp_cash_flow *flows, size_t n,
   return SP_OK;
 }
 
-int sp_apr_dated(const sp_cash_flow *flows, size_t n,
-                 int64_t *out_nominal_rate, int64_t *out_effective_rate,
-                 sp_error *err) {
+int sp_apr_dated(const sp_cash_flow *flows, size_t n, int64_t *out_nominal_rate,
+                 int64_t *out_effective_rate, sp_error *err) {
   assert(out_nominal_rate != NULL);
   sp_date start;
   sp_i128 advanced, repaid;
@@ -193,9 +190,8 @@ int sp_apr_dated(const sp_cash_flow *flows, size_t n,
   }
   dated_ctx ctx = {flows, n, start};
   long double d;
-  rc = sp__apr_solve(npv_dated, &ctx, (long double)SP_RATE_MAX / SP_RATE_ONE /
-                                          365.0L,
-                     &d, err);
+  rc = sp__apr_solve(npv_dated, &ctx,
+                     (long double)SP_RATE_MAX / SP_RATE_ONE / 365.0L, &d, err);
   if (rc != SP_OK)
     return rc;
   rc = sp__apr_to_rate_units(d * 365.0L, "rate", out_nominal_rate, err);

@@ -20,8 +20,8 @@ int sp__apr_solve(sp__npv_fn npv, const void *ctx, long double hi,
                   long double *root, sp_error *err);
 
 /* An annual rate (1.0 = 100%) to rate units, rounded half up. */
-int sp__apr_to_rate_units(long double annual, const char *field,
-                          int64_t *out, sp_error *err);
+int sp__apr_to_rate_units(long double annual, const char *field, int64_t *out,
+                          sp_error *err);
 
 /* 1 if repaid > advanced (solve), 0 if equal (the rate is 0), or a
  * negative code naming field when a side is empty or repaid < advanced. */
@@ -31,8 +31,7 @@ int sp__apr_net_sign(sp_i128 advanced, sp_i128 repaid, const char *field,
 /* Validates dated flows (count, amounts, every advance dated no later than
  * the first repayment) and returns the earliest date and the sums of the
  * advances and of the repayments. */
-int sp__apr_dated_check(const sp_cash_flow *flows, size_t n,
-                        sp_date *start, sp_i128 *advanced, sp_i128 *repaid,
-                        sp_error *err);
+int sp__apr_dated_check(const sp_cash_flow *flows, size_t n, sp_date *start,
+                        sp_i128 *advanced, sp_i128 *repaid, sp_error *err);
 
 #endif

@@ -101,8 +101,8 @@ int sp_regz_periods(sp_date start, sp_date date, sp_unit_period unit,
 }
 
 typedef struct regz_ctx {
-  const sp_regz_flow *flows;   /* explicit (t, f) ... */
-  const sp_cash_flow *dated;   /* ... or dates, converted on the fly */
+  const sp_regz_flow *flows; /* explicit (t, f) ... */
+  const sp_cash_flow *dated; /* ... or dates, converted on the fly */
   size_t n;
   sp_date start;
   sp_unit_period unit;
@@ -166,7 +166,8 @@ static int regz_check(const sp_regz_flow *flows, size_t n, sp_i128 *advanced,
     sp_i128 num = (sp_i128)p->t * p->f_den + p->f_num;
     if (p->amount_fen < 0 && num * adv_den > adv_num * p->f_den)
       adv_num = num, adv_den = p->f_den; /* latest advance */
-    if (p->amount_fen > 0 && (pay_num < 0 || num * pay_den < pay_num * p->f_den))
+    if (p->amount_fen > 0 &&
+        (pay_num < 0 || num * pay_den < pay_num * p->f_den))
       pay_num = num, pay_den = p->f_den; /* earliest payment */
     *advanced += p->amount_fen < 0 ? -(sp_i128)p->amount_fen : 0;
     *repaid += p->amount_fen > 0 ? p->amount_fen : 0;
@@ -198,8 +199,8 @@ int sp_apr_regz(const sp_regz_flow *flows, size_t n, int64_t w_num,
                     err);
 }
 
-int sp_apr_regz_dated(const sp_cash_flow *flows, size_t n,
-                      sp_unit_period unit, int64_t *out_rate, sp_error *err) {
+int sp_apr_regz_dated(const sp_cash_flow *flows, size_t n, sp_unit_period unit,
+                      int64_t *out_rate, sp_error *err) {
   assert(out_rate != NULL);
   if ((int)unit < 0 || (int)unit >= UNIT_COUNT)
     return sp_error_set(err, SP_EINVAL, "unit_period",

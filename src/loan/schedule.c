@@ -87,8 +87,7 @@ int64_t sp_schedule_annuity_payment(const sp_schedule_terms *t) {
   return x;
 }
 
-static int check_terms(const sp_schedule_terms *t, size_t cap,
-                       sp_error *err) {
+static int check_terms(const sp_schedule_terms *t, size_t cap, sp_error *err) {
   if (t->principal_fen <= 0 || t->principal_fen > SP_AMOUNT_FEN_MAX)
     return sp_error_set(err, SP_EINVAL, "principal_fen",
                         "principal_fen: must be > 0 and at most %lld fen",
@@ -105,14 +104,13 @@ static int check_terms(const sp_schedule_terms *t, size_t cap,
                         (int)t->method);
   if ((unsigned)t->rounding > SP_ROUND_FLOOR)
     return sp_error_set(err, SP_EINVAL, "rounding",
-                        "rounding: unknown rounding rule %d",
-                        (int)t->rounding);
+                        "rounding: unknown rounding rule %d", (int)t->rounding);
   int y, m, d;
   sp_date_to_ymd(t->start, &y, &m, &d);
   if (y < SP_DATE_MIN_YEAR || y > SP_DATE_MAX_YEAR)
     return sp_error_set(err, SP_ERANGE, "start",
-                        "start: year %d is outside %d..%d", y,
-                        SP_DATE_MIN_YEAR, SP_DATE_MAX_YEAR);
+                        "start: year %d is outside %d..%d", y, SP_DATE_MIN_YEAR,
+                        SP_DATE_MAX_YEAR);
   if (cap < (size_t)t->term_months)
     return sp_error_set(err, SP_EFULL, "out",
                         "out: room for %zu installments, %d needed", cap,
@@ -154,9 +152,8 @@ int sp_schedule_build(const sp_schedule_terms *terms, sp_installment *out,
     int64_t base =
         terms->method == SP_METHOD_FLAT ? terms->principal_fen : balance;
     row->interest_fen = (int64_t)interest_of(base, terms);
-    row->principal_fen = k == n ? balance
-                                : scheduled_principal(terms, level,
-                                                      row->interest_fen);
+    row->principal_fen =
+        k == n ? balance : scheduled_principal(terms, level, row->interest_fen);
     row->payment_fen = row->principal_fen + row->interest_fen;
     balance -= row->principal_fen;
     assert(balance >= 0);
