@@ -1,12 +1,14 @@
 /* Annualized rates: the Regulation Z Appendix J worked examples (published
  * APRs), the 12,000 / 12 x 1,060 example, closed forms for single-payment
  * loans, and bad inputs. */
-#include <cmocka.h>
-#include <math.h>
+/* cmocka needs these first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,12 +2,14 @@
  * random loans checked against independent computations (a long double
  * annuity formula, an independent rounding, the residual of neighbouring
  * payments). */
-#include <cmocka.h>
-#include <math.h>
+/* cmocka needs these first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
