@@ -131,7 +131,7 @@ static int run_flows(const cli_opt *o, size_t n_opts, int json) {
   if (unit_text != NULL &&
       sp_unit_period_parse(unit_text, "--unit-period", &unit, &err))
     return cli_fail(&apr_cmd, &err);
-  size_t n;
+  size_t n = 0;
   if (read_flows(cli_get(o, n_opts, "flows"), &n) != 0)
     return CLI_EXIT_USAGE;
   int64_t nominal, effective = -1, regz;
@@ -194,7 +194,7 @@ static int run_level(const cli_opt *o, size_t n_opts, int json) {
   if (cli_require(&apr_cmd, o, n_opts, required))
     return CLI_EXIT_USAGE;
   int64_t received, payment;
-  int count;
+  int count = 0;
   sp_unit_period freq = SP_UNIT_MONTH;
   sp_error err;
   const char *freq_text = cli_get(o, n_opts, "frequency");

@@ -134,7 +134,7 @@ int sp_apr_periodic(int64_t received_fen, const int64_t *payments_fen, size_t n,
     return sign;
   }
   periodic_ctx ctx = {received_fen, payments_fen, n};
-  long double root;
+  long double root = 0;
   long double hi = (long double)SP_RATE_MAX / SP_RATE_ONE / periods_per_year;
   int rc = sp__apr_solve(npv_periodic, &ctx, hi, &root, err);
   if (rc != SP_OK)
@@ -189,7 +189,7 @@ int sp_apr_dated(const sp_cash_flow *flows, size_t n, int64_t *out_nominal_rate,
     return sign;
   }
   dated_ctx ctx = {flows, n, start};
-  long double d;
+  long double d = 0;
   rc = sp__apr_solve(npv_dated, &ctx,
                      (long double)SP_RATE_MAX / SP_RATE_ONE / 365.0L, &d, err);
   if (rc != SP_OK)

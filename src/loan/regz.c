@@ -185,7 +185,7 @@ int sp_apr_regz(const sp_regz_flow *flows, size_t n, int64_t w_num,
     return sp_error_set(err, SP_EINVAL, "w",
                         "w: unit periods per year must be a positive "
                         "fraction (numerator and denominator <= 1000000)");
-  sp_i128 advanced, repaid;
+  sp_i128 advanced = 0, repaid = 0;
   int rc = regz_check(flows, n, &advanced, &repaid, err);
   if (rc != SP_OK)
     return rc;
@@ -206,7 +206,7 @@ int sp_apr_regz_dated(const sp_cash_flow *flows, size_t n, sp_unit_period unit,
     return sp_error_set(err, SP_EINVAL, "unit_period",
                         "unit_period: unknown unit period %d", (int)unit);
   sp_date start;
-  sp_i128 advanced, repaid;
+  sp_i128 advanced = 0, repaid = 0;
   int rc = sp__apr_dated_check(flows, n, &start, &advanced, &repaid, err);
   if (rc != SP_OK)
     return rc;

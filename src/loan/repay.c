@@ -2,7 +2,8 @@
  * product's order (default penalty -> interest -> principal).
  *
  * A line owes its penalty, all accrued interest and its principal; any
- * amount up to the total may be repaid on any day. A term loan first pays
+ * amount up to the total may be repaid on any day: what is due goes first
+ * in the product's order, then principal, then interest not yet billed. A term loan first pays
  * what is due (installments due on or before the day, oldest first); what
  * remains pays the current period's accrued interest and then principal
  * early, and the remaining schedule is recomputed (term.c). */
@@ -53,17 +54,26 @@ static int64_t allocate_term(sp__loan *l, sp_date day, int64_t amount,
   return left;
 }
 
-static void allocate_line(sp__loan *l, int64_t amount, const int64_t owed[3],
-                          int64_t got[3]) {
+/* Lines: the product's order over what is due (penalty, billed interest,
+ * principal past maturity); then principal, so that money paid between
+ * bills lowers the interest; then interest accrued but not yet billed. */
+static void allocate_line(sp__loan *l, sp_date day, int64_t amount,
+                          const int64_t owed[3], int64_t got[3]) {
+  int64_t due[3] = {owed[SP_PART_PENALTY], min64(l->interest_due_fen, owed[SP_PART_INTEREST]),
+                    day > l->maturity ? owed[SP_PART_PRINCIPAL] : 0};
   int64_t left = amount;
   for (int k = 0; k < 3 && left > 0; k++) {
     int part = l->product.alloc[k];
-    int64_t x = min64(left, owed[part]);
+    int64_t x = min64(left, due[part]);
     got[part] += x;
     left -= x;
   }
-  assert(left == 0);
-  int64_t x = min64(got[SP_PART_INTEREST], l->interest_due_fen);
+  int64_t x = min64(left, owed[SP_PART_PRINCIPAL] - got[SP_PART_PRINCIPAL]);
+  got[SP_PART_PRINCIPAL] += x;
+  left -= x;
+  got[SP_PART_INTEREST] += left;
+  assert(got[SP_PART_INTEREST] <= owed[SP_PART_INTEREST]);
+  x = min64(got[SP_PART_INTEREST], l->interest_due_fen);
   l->interest_due_fen -= x;
   if (l->interest_due_fen == 0)
     l->interest_due_date = 0;
@@ -92,7 +102,7 @@ static int apply_repay(sp_book *b, sp__loan *l, int64_t amount, sp_time at,
                         "--amount: more than loan '%s' owes (%s)", l->id, buf);
   }
   if (l->kind == SP_LOAN_LINE) {
-    allocate_line(l, amount, owed, got);
+    allocate_line(l, day, amount, owed, got);
   } else {
     int64_t early = allocate_term(l, day, amount, owed, got);
     int rc = early > 0 ? sp__term_prepay(l, day, early, err) : SP_OK;

@@ -94,7 +94,9 @@ int sp_date_parse(const char *text, const char *field, sp_date *out,
 void sp_date_format(sp_date date, char buf[11]) {
   int y, m, d;
   sp_date_to_ymd(date, &y, &m, &d);
-  snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+  /* Unsigned and bounded so the compiler can see the text fits. */
+  snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+           (unsigned)d % 100u);
 }
 
 sp_date sp_date_add_months(sp_date date, int months) {
