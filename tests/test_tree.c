@@ -5,6 +5,7 @@
  * German Credit and on Taiwan default data with 10% of values missing,
  * saves them as JSON and writes XGBoost's margins, probabilities,
  * pred_contribs and the top-3 reasons taken from those contributions.
+ * Both scoring paths (the perfect layout and the node walk) are checked.
  * A hand-built one-split model checks the comparison rule, missing values
  * and SHAP by hand, and hand-broken copies of it check the errors. */
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "score/tree_int.h" /* to switch off the perfect layout */
 #include "sparrow/tree.h"
 
 #define ROWS_MAX 40000
@@ -166,6 +168,14 @@ static void compare_with_xgboost(const char *name) {
     double p = sp_tree_probability(model, rows + r * nf);
     prob_diff = fmax(prob_diff, fabs(p - pred.values[2 * r + 1]));
   }
+  /* The node walk (used for deep models) must give the same floats as the
+   * perfect layout. */
+  assert_true(model->perfect_depth >= 0);
+  int perfect_depth = model->perfect_depth;
+  model->perfect_depth = -1;
+  for (size_t r = 0; r < x.rows; r++)
+    assert_true(sp_tree_margin(model, rows + r * nf) == margins[r]);
+  model->perfect_depth = perfect_depth;
   fprintf(stderr, "%s: %zu rows, max |margin diff| %.3g, max |prob diff| "
                   "%.3g\n", name, x.rows, margin_diff, prob_diff);
   assert_true(prob_diff <= 1e-6);
@@ -265,6 +275,12 @@ static void test_stump_by_hand(void **state) {
   assert_true(sp_tree_margin(model, row) == -0.4f);
   row[1] = NAN; /* missing: default_left */
   assert_true(sp_tree_margin(model, row) == -0.4f);
+  model->perfect_depth = -1; /* the node walk agrees */
+  assert_true(sp_tree_margin(model, row) == -0.4f);
+  row[1] = 0.1f;
+  assert_true(sp_tree_margin(model, row) == 0.6f);
+  model->perfect_depth = 1;
+  row[1] = NAN;
   /* Expected value (-0.4 * 8 + 0.6 * 2) / 10 = -0.2; x explains the rest. */
   double phi[3];
   sp_tree_contributions(model, row, phi);

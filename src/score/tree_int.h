@@ -22,6 +22,19 @@ typedef struct sp__tree_node {
   uint32_t left; /* absolute index of the left child; right is left + 1 */
 } sp__tree_node;
 
+/* A split of the perfect layout (tree_layout.c): children are implicit. */
+typedef struct sp__tree_split {
+  float threshold;
+  uint32_t feature;
+} sp__tree_split;
+
+/* Deepest model scored through the perfect layout; deeper models are
+ * scored by walking nodes. */
+#define SP__TREE_PERFECT_DEPTH_MAX 8
+
+/* Trees of one row walked together through the perfect layout. */
+#define SP__TREE_LOCKSTEP 16
+
 /* One element of a TreeSHAP path (Lundberg et al. 2018, Algorithm 2). */
 typedef struct sp__shap_path {
   int64_t feature;  /* d: the feature split on, -1 for the root element */
@@ -42,10 +55,26 @@ struct sp_tree_model {
   sp__tree_node *nodes; /* node_count nodes */
   double *cover;        /* node_count covers (sum_hessian) */
   sp__shap_path *shap_scratch; /* (depth_max + 2)^2 path elements */
+  /* Perfect layout, used for scoring when perfect_depth >= 0: every tree
+   * padded to depth D = perfect_depth (children of split i at 2i + 1 and
+   * 2i + 2), trees in groups of SP__TREE_LOCKSTEP interleaved: split i of
+   * tree t is perfect[(g * (2^D - 1) + i) * SP__TREE_LOCKSTEP + k] with
+   * g = t / SP__TREE_LOCKSTEP and k = t % SP__TREE_LOCKSTEP; leaf j at
+   * perfect_leaf[(g * 2^D + j) * SP__TREE_LOCKSTEP + k]; perfect_default_left
+   * is parallel to perfect, 1 where a missing value goes left. The last
+   * group is padded with trees that are never added. */
+  int perfect_depth;
+  sp__tree_split *perfect;
+  uint8_t *perfect_default_left;
+  float *perfect_leaf;
 };
 
 /* Expected margin of every tree, summed, for the SHAP bias; fills
  * model->bias. Needs nodes, cover and roots. */
 int sp__tree_expectations(sp_tree_model *model, sp_error *err);
+
+/* Builds the perfect layout when depth_max <= SP__TREE_PERFECT_DEPTH_MAX,
+ * else sets perfect_depth to -1. Needs nodes and roots. */
+int sp__tree_perfect_build(sp_tree_model *model, sp_error *err);
 
 #endif

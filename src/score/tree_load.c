@@ -147,6 +147,8 @@ static int read_learner(json_t *root, sp_tree_model *model, sp_error *err) {
     rc = sp__tree_read_booster(learner, model, err);
   if (rc == SP_OK)
     rc = sp__tree_expectations(model, err);
+  if (rc == SP_OK)
+    rc = sp__tree_perfect_build(model, err);
   return rc;
 }
 
@@ -206,6 +208,9 @@ void sp_tree_free(sp_tree_model *model) {
   free(model->nodes);
   free(model->cover);
   free(model->shap_scratch);
+  free(model->perfect);
+  free(model->perfect_leaf);
+  free(model->perfect_default_left);
   free(model);
 }
 

@@ -6,7 +6,12 @@
  * are adjacent, so the step is `left + went_right`. The margin is summed in
  * float32 in tree order starting from the base margin, which is how
  * XGBoost's CPU predictor sums it, so the result is the same float. The
- * walks only read the model and allocate nothing. */
+ * walks only read the model and allocate nothing.
+ *
+ * Shallow models are scored through the perfect layout (tree_layout.c):
+ * LOCKSTEP trees of the row are walked together, one level at a time, with
+ * no branches, so their loads overlap instead of waiting on each other;
+ * their leaves are then added in tree order as before. */
 #include <assert.h>
 #include <math.h>
 
@@ -30,8 +35,68 @@ static inline float tree_leaf(const sp__tree_node *nodes, uint32_t root,
   return NAN;
 }
 
+#define LOCKSTEP SP__TREE_LOCKSTEP
+
+/* Walks the LOCKSTEP trees of group g of the perfect layout to their
+ * leaves; leaf[k] receives the leaf index reached in tree k of the group.
+ * A row with no missing value takes the short step; otherwise the split's
+ * default direction is read too (NaN compares false, so `left` is 0 for a
+ * missing value until the default says otherwise). */
+static inline void walk_group(const sp_tree_model *model, size_t g,
+                              const float *features, int any_missing,
+                              uint32_t *leaf) {
+  int depth = model->perfect_depth;
+  size_t inner = ((size_t)1 << depth) - 1;
+  const sp__tree_split *splits = model->perfect + g * inner * LOCKSTEP;
+  const uint8_t *default_left =
+      model->perfect_default_left + g * inner * LOCKSTEP;
+  uint32_t slot[LOCKSTEP] = {0};
+  for (int level = 0; level < depth; level++) {
+    for (size_t k = 0; k < LOCKSTEP; k++) {
+      size_t at = slot[k] * LOCKSTEP + k;
+      float value = features[splits[at].feature];
+      uint32_t left = value < splits[at].threshold;
+      if (any_missing)
+        left |= (uint32_t)(value != value) & default_left[at];
+      slot[k] = 2 * slot[k] + 2 - left;
+    }
+  }
+  for (size_t k = 0; k < LOCKSTEP; k++)
+    leaf[k] = slot[k] - (uint32_t)inner;
+}
+
+static inline float margin_perfect_rows(const sp_tree_model *model,
+                                        const float *features,
+                                        int any_missing) {
+  size_t leaves = (size_t)1 << model->perfect_depth;
+  float margin = model->base_margin;
+  uint32_t leaf[LOCKSTEP];
+  for (size_t t = 0; t < model->tree_count; t += LOCKSTEP) {
+    size_t g = t / LOCKSTEP;
+    const float *values = model->perfect_leaf + g * leaves * LOCKSTEP;
+    walk_group(model, g, features, any_missing, leaf);
+    size_t count = model->tree_count - t < LOCKSTEP ? model->tree_count - t
+                                                    : LOCKSTEP;
+    for (size_t k = 0; k < count; k++) /* in tree order, as XGBoost */
+      margin += values[leaf[k] * LOCKSTEP + k];
+  }
+  return margin;
+}
+
+/* Two copies of the walk, specialised by whether the row has a NaN. */
+static float margin_perfect(const sp_tree_model *model,
+                            const float *features) {
+  int any_missing = 0;
+  for (size_t i = 0; i < model->feature_count; i++)
+    any_missing |= features[i] != features[i];
+  return any_missing ? margin_perfect_rows(model, features, 1)
+                     : margin_perfect_rows(model, features, 0);
+}
+
 float sp_tree_margin(const sp_tree_model *model, const float *features) {
   assert(model != NULL && features != NULL);
+  if (model->perfect_depth >= 0)
+    return margin_perfect(model, features);
   const sp__tree_node *nodes = model->nodes;
   float margin = model->base_margin;
   for (size_t t = 0; t < model->tree_count; t++)
