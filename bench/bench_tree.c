@@ -99,7 +99,7 @@ static double time_sparrow(const sp_tree_model *model, const float *rows,
 #define XGB_CHECK(call)                                                        \
   do {                                                                         \
     if ((call) != 0) {                                                         \
-      fprintf(stderr, "xgboost: %s\n", XGBGetLastError());                    \
+      fprintf(stderr, "xgboost: %s\n", XGBGetLastError());                     \
       exit(1);                                                                 \
     }                                                                          \
   } while (0)
@@ -152,8 +152,8 @@ static double time_xgb_single(BoosterHandle booster, const float *rows,
       const bst_ulong *shape;
       bst_ulong dim;
       const float *result;
-      XGB_CHECK(XGBoosterPredictFromDense(booster, array, inplace_config,
-                                          NULL, &shape, &dim, &result));
+      XGB_CHECK(XGBoosterPredictFromDense(booster, array, inplace_config, NULL,
+                                          &shape, &dim, &result));
     }
     best = fmin(best, (now_s() - start) / (double)n);
   }
@@ -201,8 +201,8 @@ int main(int argc, char **argv) {
   }
   size_t nf = sp_tree_feature_count(model), column_of[COLS_MAX];
   if (read_csv(argv[2], &d) != 0 || nf > COLS_MAX ||
-      sp_tree_map_header(model, (const char *const *)d.names, d.cols,
-                         column_of, &err) != SP_OK) {
+      sp_tree_map_header(model, (const char *const *)d.names, d.cols, column_of,
+                         &err) != SP_OK) {
     fprintf(stderr, "%s: unreadable or does not fit the model\n", argv[2]);
     return 2;
   }

@@ -12,7 +12,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+// clang-format off
 #include <cmocka.h>
+// clang-format on
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +99,10 @@ static int setup_reference(void **state) {
   snprintf(cmd, sizeof cmd, "%s/data/taiwan_default.csv", shared);
   have_data = have_data && access(cmd, R_OK) == 0;
   if (!have_data) {
-    fprintf(stderr, "german_credit.csv or taiwan_default.csv absent under "
-                    "%s/data: XGBoost comparisons skipped\n", shared);
+    fprintf(stderr,
+            "german_credit.csv or taiwan_default.csv absent under "
+            "%s/data: XGBoost comparisons skipped\n",
+            shared);
     return 0;
   }
   if (system("/usr/bin/python3 -c 'import xgboost, pandas' 2>/dev/null") != 0) {
@@ -176,8 +180,10 @@ static void compare_with_xgboost(const char *name) {
   for (size_t r = 0; r < x.rows; r++)
     assert_true(sp_tree_margin(model, rows + r * nf) == margins[r]);
   model->perfect_depth = perfect_depth;
-  fprintf(stderr, "%s: %zu rows, max |margin diff| %.3g, max |prob diff| "
-                  "%.3g\n", name, x.rows, margin_diff, prob_diff);
+  fprintf(stderr,
+          "%s: %zu rows, max |margin diff| %.3g, max |prob diff| "
+          "%.3g\n",
+          name, x.rows, margin_diff, prob_diff);
   assert_true(prob_diff <= 1e-6);
   assert_true(margin_diff <= 1e-6);
 
@@ -193,8 +199,8 @@ static void compare_with_xgboost(const char *name) {
     double sum = 0;
     for (size_t c = 0; c <= nf; c++) {
       sum += phi[c];
-      shap_diff = fmax(shap_diff,
-                       fabs(phi[c] - contrib.values[r * contrib.cols + c]));
+      shap_diff =
+          fmax(shap_diff, fabs(phi[c] - contrib.values[r * contrib.cols + c]));
     }
     sum_diff = fmax(sum_diff, fabs(sum - margins[r]));
     size_t top[3];
@@ -204,9 +210,10 @@ static void compare_with_xgboost(const char *name) {
       assert_true(k < n ? (float)top[k] == want : want == -1.0f);
     }
   }
-  fprintf(stderr, "%s: %zu rows explained, max |shap diff| %.3g, max "
-                  "|sum - margin| %.3g\n", name, contrib.rows, shap_diff,
-          sum_diff);
+  fprintf(stderr,
+          "%s: %zu rows explained, max |shap diff| %.3g, max "
+          "|sum - margin| %.3g\n",
+          name, contrib.rows, shap_diff, sum_diff);
   assert_true(shap_diff <= 1e-5);
   assert_true(sum_diff <= 1e-5);
   free(rows);
@@ -249,7 +256,7 @@ typedef struct stump {
 } stump;
 
 static const stump good_stump = {"[1,-1,-1]", "[2,-1,-1]", "[0,0,0]",
-                                 "5E-1", "0", "binary:logistic"};
+                                 "5E-1",      "0",         "binary:logistic"};
 
 static int load_stump(const stump *s, sp_tree_model **model, sp_error *err) {
   char text[2048];
@@ -291,11 +298,11 @@ static void test_stump_by_hand(void **state) {
   sp_tree_contributions(model, row, phi);
   assert_true(fabs(phi[1] - 0.8) < 1e-7);
   size_t top[2];
-  assert_int_equal(sp_tree_top_reasons(model, phi, SP_TREE_TOWARD_POSITIVE, 2,
-                                       top), 1);
+  assert_int_equal(
+      sp_tree_top_reasons(model, phi, SP_TREE_TOWARD_POSITIVE, 2, top), 1);
   assert_int_equal(top[0], 1);
-  assert_int_equal(sp_tree_top_reasons(model, phi, SP_TREE_TOWARD_NEGATIVE, 2,
-                                       top), 0);
+  assert_int_equal(
+      sp_tree_top_reasons(model, phi, SP_TREE_TOWARD_NEGATIVE, 2, top), 0);
   sp_tree_free(model);
   /* base_score 0.25: the margin starts at log(0.25 / 0.75) = -log 3. */
   stump s = good_stump;

@@ -34,8 +34,8 @@ static int member_error(sp_error *err, int code, const tree_job *job,
   return sp_error_set(err, code, field, "%s[%zu]: %s", field, node, what);
 }
 
-static int array_of(json_t *tree, const char *key, tree_job *job,
-                    json_t **out, sp_error *err) {
+static int array_of(json_t *tree, const char *key, tree_job *job, json_t **out,
+                    sp_error *err) {
   char field[96];
   snprintf(field, sizeof field, "%s.%s", job->path, key);
   *out = sp__tree_member(tree, key, JSON_ARRAY, field, err);
@@ -105,8 +105,8 @@ static int queue_child(tree_job *job, json_t *array, const char *member,
                        size_t node, size_t *tail, sp_error *err) {
   long long child = 0;
   if (int_at(array, node, 1, (long long)job->node_total - 1, &child) != 0)
-    return member_error(err, SP_ERANGE, job, member,
-                        "child index out of range", node);
+    return member_error(err, SP_ERANGE, job, member, "child index out of range",
+                        node);
   if (job->reached[child])
     return member_error(err, SP_EINVAL, job, member,
                         "node reached twice (cycle or shared child)", node);
@@ -206,8 +206,8 @@ static int compile_tree(json_t *tree, size_t index, sp_tree_model *model,
                         sp_error *err) {
   tree_job job;
   memset(&job, 0, sizeof job);
-  snprintf(job.path, sizeof job.path, "learner.gradient_booster.model.trees[%zu]",
-           index);
+  snprintf(job.path, sizeof job.path,
+           "learner.gradient_booster.model.trees[%zu]", index);
   long total = node_total_of(tree, job.path, err);
   if (total < 0)
     return err != NULL ? err->code : SP_EINVAL;
@@ -279,8 +279,8 @@ static int compile_trees(json_t *trees, sp_tree_model *model, sp_error *err) {
 int sp__tree_read_booster(json_t *learner, sp_tree_model *model,
                           sp_error *err) {
   const char *path = "learner.gradient_booster";
-  json_t *gb = sp__tree_member(learner, "gradient_booster", JSON_OBJECT, path,
-                               err);
+  json_t *gb =
+      sp__tree_member(learner, "gradient_booster", JSON_OBJECT, path, err);
   if (gb == NULL)
     return SP_EINVAL;
   json_t *name = sp__tree_member(gb, "name", JSON_STRING,
@@ -294,10 +294,9 @@ int sp__tree_read_booster(json_t *learner, sp_tree_model *model,
   json_t *booster = sp__tree_member(gb, "model", JSON_OBJECT,
                                     "learner.gradient_booster.model", err);
   path = "learner.gradient_booster.model.trees";
-  json_t *trees =
-      booster != NULL
-          ? sp__tree_member(booster, "trees", JSON_ARRAY, path, err)
-          : NULL;
+  json_t *trees = booster != NULL
+                      ? sp__tree_member(booster, "trees", JSON_ARRAY, path, err)
+                      : NULL;
   if (trees == NULL)
     return SP_EINVAL;
   if (json_array_size(trees) < 1 || json_array_size(trees) > SP_TREE_TREES_MAX)

@@ -15,7 +15,6 @@ json_t *sp__tree_member(json_t *obj, const char *key, json_type type,
 /* Reads learner.gradient_booster (a gbtree of one output) and compiles its
  * trees into model->roots, nodes and cover; sets tree_count, node_count,
  * depth_max. Needs model->feature_count. */
-int sp__tree_read_booster(json_t *learner, sp_tree_model *model,
-                          sp_error *err);
+int sp__tree_read_booster(json_t *learner, sp_tree_model *model, sp_error *err);
 
 #endif

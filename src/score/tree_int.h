@@ -37,23 +37,23 @@ typedef struct sp__tree_split {
 
 /* One element of a TreeSHAP path (Lundberg et al. 2018, Algorithm 2). */
 typedef struct sp__shap_path {
-  int64_t feature;  /* d: the feature split on, -1 for the root element */
-  double zero;      /* z: fraction of cover flowing this way */
-  double one;       /* o: 1 if the row flows this way, else 0 */
-  double weight;    /* w: permutation weight */
+  int64_t feature; /* d: the feature split on, -1 for the root element */
+  double zero;     /* z: fraction of cover flowing this way */
+  double one;      /* o: 1 if the row flows this way, else 0 */
+  double weight;   /* w: permutation weight */
 } sp__shap_path;
 
 struct sp_tree_model {
   size_t feature_count;
   size_t tree_count;
   size_t node_count;
-  int depth_max;        /* deepest leaf over all trees (root = 0) */
-  float base_margin;    /* log-odds of base_score, in float as XGBoost */
-  double bias;          /* base_margin + expected margin of every tree */
-  char **feature_names; /* feature_count strings, or NULL */
-  uint32_t *roots;      /* tree_count root indices into nodes */
-  sp__tree_node *nodes; /* node_count nodes */
-  double *cover;        /* node_count covers (sum_hessian) */
+  int depth_max;               /* deepest leaf over all trees (root = 0) */
+  float base_margin;           /* log-odds of base_score, in float as XGBoost */
+  double bias;                 /* base_margin + expected margin of every tree */
+  char **feature_names;        /* feature_count strings, or NULL */
+  uint32_t *roots;             /* tree_count root indices into nodes */
+  sp__tree_node *nodes;        /* node_count nodes */
+  double *cover;               /* node_count covers (sum_hessian) */
   sp__shap_path *shap_scratch; /* (depth_max + 2)^2 path elements */
   /* Perfect layout, used for scoring when perfect_depth >= 0: every tree
    * padded to depth D = perfect_depth (children of split i at 2i + 1 and

@@ -62,8 +62,8 @@ int sp__tree_perfect_build(sp_tree_model *model, sp_error *err) {
     return SP_OK;
   int depth = model->depth_max;
   size_t inner = ((size_t)1 << depth) - 1, leaves = inner + 1;
-  size_t groups = (model->tree_count + SP__TREE_LOCKSTEP - 1) /
-                  SP__TREE_LOCKSTEP;
+  size_t groups =
+      (model->tree_count + SP__TREE_LOCKSTEP - 1) / SP__TREE_LOCKSTEP;
   size_t splits = groups * inner * SP__TREE_LOCKSTEP + 1;
   model->perfect = calloc(splits, sizeof(sp__tree_split));
   model->perfect_default_left = calloc(splits, 1);

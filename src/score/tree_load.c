@@ -44,8 +44,8 @@ static int count_member(json_t *obj, const char *key, const char *path,
   if (errno != 0 || end == text || *end != '\0')
     return sp_error_set(err, SP_EINVAL, path, "%s: not an integer", path);
   if (n < low || n > high)
-    return sp_error_set(err, SP_ERANGE, path, "%s: %ld not in [%ld, %ld]",
-                        path, n, low, high);
+    return sp_error_set(err, SP_ERANGE, path, "%s: %ld not in [%ld, %ld]", path,
+                        n, low, high);
   *out = n;
   return SP_OK;
 }
@@ -69,8 +69,7 @@ static int read_objective(json_t *learner, sp_error *err) {
 
 /* base_score is a probability; the margin starts from its log-odds,
  * computed in float as XGBoost does. */
-static int read_base_score(json_t *param, sp_tree_model *model,
-                           sp_error *err) {
+static int read_base_score(json_t *param, sp_tree_model *model, sp_error *err) {
   const char *path = "learner.learner_model_param.base_score";
   json_t *value = sp__tree_member(param, "base_score", JSON_STRING, path, err);
   if (value == NULL)
@@ -92,8 +91,10 @@ static int read_model_param(json_t *learner, sp_tree_model *model,
   if (param == NULL)
     return SP_EINVAL;
   long n = 0;
-  int rc = count_member(param, "num_class", "learner.learner_model_param."
-                        "num_class", 0, 1, &n, err);
+  int rc = count_member(param, "num_class",
+                        "learner.learner_model_param."
+                        "num_class",
+                        0, 1, &n, err);
   if (rc == SP_OK && json_object_get(param, "num_target") != NULL)
     rc = count_member(param, "num_target",
                       "learner.learner_model_param.num_target", 1, 1, &n, err);
@@ -134,8 +135,8 @@ static int read_feature_names(json_t *learner, sp_tree_model *model,
 }
 
 static int read_learner(json_t *root, sp_tree_model *model, sp_error *err) {
-  json_t *learner = sp__tree_member(root, "learner", JSON_OBJECT, "learner",
-                                    err);
+  json_t *learner =
+      sp__tree_member(root, "learner", JSON_OBJECT, "learner", err);
   if (learner == NULL)
     return SP_EINVAL;
   int rc = read_objective(learner, err);
@@ -169,8 +170,8 @@ static int load_json(json_t *root, sp_tree_model **out, sp_error *err) {
 }
 
 static int parse_failed(const json_error_t *jerr, sp_error *err) {
-  int code = json_error_code(jerr) == json_error_cannot_open_file ? SP_EIO
-                                                                  : SP_EPARSE;
+  int code =
+      json_error_code(jerr) == json_error_cannot_open_file ? SP_EIO : SP_EPARSE;
   return sp_error_set_at(err, code, "json", jerr->line, jerr->column, "%s",
                          jerr->text);
 }

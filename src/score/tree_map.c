@@ -19,8 +19,7 @@ static int find_column(const char *const *header, size_t header_count,
       continue;
     if (*out != header_count)
       return sp_error_set(err, SP_EINVAL, name,
-                          "column \"%.60s\" appears twice in the header",
-                          name);
+                          "column \"%.60s\" appears twice in the header", name);
     *out = c;
   }
   return SP_OK;
@@ -43,8 +42,7 @@ int sp_tree_map_header(const sp_tree_model *model, const char *const *header,
       return rc;
     if (column_of[i] == header_count)
       return sp_error_set(err, SP_ENOTFOUND, name,
-                          "model feature \"%.60s\" is not in the header",
-                          name);
+                          "model feature \"%.60s\" is not in the header", name);
   }
   return SP_OK;
 }

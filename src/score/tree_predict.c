@@ -27,8 +27,8 @@ static inline float tree_leaf(const sp__tree_node *nodes, uint32_t root,
     if (info & SP__TREE_LEAF)
       return node->value;
     float value = features[info & SP__TREE_FEATURE_MASK];
-    uint32_t right = isnan(value) ? !(info & SP__TREE_DEFAULT_LEFT)
-                                  : !(value < node->value);
+    uint32_t right =
+        isnan(value) ? !(info & SP__TREE_DEFAULT_LEFT) : !(value < node->value);
     node = &nodes[node->left + right];
   }
   assert(0 && "tree deeper than depth_max");
@@ -38,31 +38,33 @@ static inline float tree_leaf(const sp__tree_node *nodes, uint32_t root,
 #define LOCKSTEP SP__TREE_LOCKSTEP
 
 /* Walks the LOCKSTEP trees of group g of the perfect layout to their
- * leaves; leaf[k] receives the leaf index reached in tree k of the group.
- * A row with no missing value takes the short step; otherwise the split's
- * default direction is read too (NaN compares false, so `left` is 0 for a
- * missing value until the default says otherwise). */
+ * leaves; at[k] ends as the position of tree k's leaf in the group's leaf
+ * block. A position is slot * LOCKSTEP + k (see tree_int.h), so going to
+ * child 2 * slot + 2 - left is at' = 2 * at + 2 * LOCKSTEP - k -
+ * left * LOCKSTEP. A row with no missing value takes the short step;
+ * otherwise the split's default direction is read too (NaN compares false,
+ * so `left` is 0 for a missing value until the default says otherwise). */
 static inline void walk_group(const sp_tree_model *model, size_t g,
                               const float *features, int any_missing,
-                              uint32_t *leaf) {
+                              size_t *at) {
   int depth = model->perfect_depth;
   size_t inner = ((size_t)1 << depth) - 1;
   const sp__tree_split *splits = model->perfect + g * inner * LOCKSTEP;
   const uint8_t *default_left =
       model->perfect_default_left + g * inner * LOCKSTEP;
-  uint32_t slot[LOCKSTEP] = {0};
+  for (size_t k = 0; k < LOCKSTEP; k++)
+    at[k] = k;
   for (int level = 0; level < depth; level++) {
     for (size_t k = 0; k < LOCKSTEP; k++) {
-      size_t at = slot[k] * LOCKSTEP + k;
-      float value = features[splits[at].feature];
-      uint32_t left = value < splits[at].threshold;
+      float value = features[splits[at[k]].feature];
+      size_t left = value < splits[at[k]].threshold;
       if (any_missing)
-        left |= (uint32_t)(value != value) & default_left[at];
-      slot[k] = 2 * slot[k] + 2 - left;
+        left |= (size_t)(value != value) & default_left[at[k]];
+      at[k] = 2 * at[k] + (2 * LOCKSTEP - k) - left * LOCKSTEP;
     }
   }
   for (size_t k = 0; k < LOCKSTEP; k++)
-    leaf[k] = slot[k] - (uint32_t)inner;
+    at[k] -= inner * LOCKSTEP;
 }
 
 static inline float margin_perfect_rows(const sp_tree_model *model,
@@ -70,22 +72,21 @@ static inline float margin_perfect_rows(const sp_tree_model *model,
                                         int any_missing) {
   size_t leaves = (size_t)1 << model->perfect_depth;
   float margin = model->base_margin;
-  uint32_t leaf[LOCKSTEP];
+  size_t at[LOCKSTEP];
   for (size_t t = 0; t < model->tree_count; t += LOCKSTEP) {
     size_t g = t / LOCKSTEP;
     const float *values = model->perfect_leaf + g * leaves * LOCKSTEP;
-    walk_group(model, g, features, any_missing, leaf);
-    size_t count = model->tree_count - t < LOCKSTEP ? model->tree_count - t
-                                                    : LOCKSTEP;
+    walk_group(model, g, features, any_missing, at);
+    size_t count =
+        model->tree_count - t < LOCKSTEP ? model->tree_count - t : LOCKSTEP;
     for (size_t k = 0; k < count; k++) /* in tree order, as XGBoost */
-      margin += values[leaf[k] * LOCKSTEP + k];
+      margin += values[at[k]];
   }
   return margin;
 }
 
 /* Two copies of the walk, specialised by whether the row has a NaN. */
-static float margin_perfect(const sp_tree_model *model,
-                            const float *features) {
+static float margin_perfect(const sp_tree_model *model, const float *features) {
   int any_missing = 0;
   for (size_t i = 0; i < model->feature_count; i++)
     any_missing |= features[i] != features[i];

@@ -134,9 +134,9 @@ static void shap_recurse(const shap_walk *walk, uint32_t j,
   }
   uint32_t split = node->info & SP__TREE_FEATURE_MASK;
   float value = walk->features[split];
-  uint32_t hot = node->left + (isnan(value)
-                                   ? !(node->info & SP__TREE_DEFAULT_LEFT)
-                                   : !(value < node->value));
+  uint32_t hot =
+      node->left + (isnan(value) ? !(node->info & SP__TREE_DEFAULT_LEFT)
+                                 : !(value < node->value));
   uint32_t cold = hot == node->left ? node->left + 1 : node->left;
   double in_zero = 1, in_one = 1;
   for (size_t k = 1; k < len; k++) {
@@ -184,8 +184,8 @@ size_t sp_tree_top_reasons(const sp_tree_model *model, const double *contribs,
     double best_score = 0;
     for (size_t i = 0; i < model->feature_count; i++) {
       double score = sign * contribs[i];
-      if (!(score > 0) || (found > 0 && !ranks_before(last_score, last,
-                                                       score, i)))
+      if (!(score > 0) ||
+          (found > 0 && !ranks_before(last_score, last, score, i)))
         continue;
       if (best == SIZE_MAX || ranks_before(score, i, best_score, best)) {
         best = i;
