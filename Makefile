@@ -3,10 +3,12 @@
 
 DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev
 DEB_TEST    := libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils
+# Baselines the benchmarks compare against (never linked into libsparrow).
+DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas
 JOBS        ?= 2
 DEMO_DB     ?= sparrow-demo.db
 
-.PHONY: all deps deps-test build check bench demo format-check clean
+.PHONY: all deps deps-test deps-bench build check bench demo format-check clean
 
 all: build
 
@@ -27,7 +29,10 @@ check: deps-test
 	cmake --build build-check -j$(JOBS)
 	cd build-check && ctest --output-on-failure -j$(JOBS)
 
-bench: build
+deps-bench: deps
+	@./scripts/apt-ensure $(DEB_BENCH)
+
+bench: deps-bench build
 	./bench/run.sh build
 
 demo: build

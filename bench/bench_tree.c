@@ -1,0 +1,232 @@
+/* Tree-model scoring speed: Sparrow against XGBoost's own C API.
+ *
+ * Usage: bench_tree MODEL.json ROWS.csv  (bench/tree.sh makes both)
+ *
+ * Loads the model with Sparrow and, when built with libxgboost-dev
+ * (SPARROW_HAVE_XGBOOST), with XGBoost's C API too, then times, in this
+ * one run and on one thread, the probability of every row:
+ *   - Sparrow, one sp_tree_probability call per row;
+ *   - XGBoost, XGBoosterPredictFromDMatrix over all rows at once (nthread=1;
+ *     a fresh DMatrix each time, built outside the timing, because XGBoost
+ *     caches predictions per DMatrix);
+ *   - XGBoost, XGBoosterPredictFromDense one row per call (first rows).
+ * Each is the best of several repetitions, Sparrow's and XGBoost's batch
+ * runs alternating. It checks that both agree,
+ * then prints rows per second and the ratios. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sparrow/tree.h"
+
+#ifdef SPARROW_HAVE_XGBOOST
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <xgboost/c_api.h>
+#pragma GCC diagnostic pop
+#endif
+
+#define REPEATS 11
+#define COLS_MAX 256
+#define ROWS_MAX 2000000
+#define SINGLE_ROWS 2000 /* rows scored one call each through XGBoost */
+
+typedef struct data {
+  size_t rows, cols;
+  char *names[COLS_MAX];
+  float *values;
+} data;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t split(char *line, char **fields) {
+  size_t n = 0;
+  line[strcspn(line, "\r\n")] = '\0';
+  for (char *p = line; n < COLS_MAX;) {
+    fields[n++] = p;
+    char *comma = strchr(p, ',');
+    if (comma == NULL)
+      break;
+    *comma = '\0';
+    p = comma + 1;
+  }
+  return n;
+}
+
+static int read_csv(const char *path, data *d) {
+  FILE *f = fopen(path, "r");
+  char *line = NULL, *fields[COLS_MAX];
+  size_t cap = 0, room = 1024;
+  if (f == NULL || getline(&line, &cap, f) <= 0)
+    return -1;
+  d->cols = split(line, fields);
+  for (size_t c = 0; c < d->cols; c++)
+    d->names[c] = strdup(fields[c]);
+  d->values = malloc(room * d->cols * sizeof(float));
+  while (d->values != NULL && getline(&line, &cap, f) > 0 &&
+         d->rows < ROWS_MAX) {
+    if (d->rows == room)
+      d->values = realloc(d->values, (room *= 2) * d->cols * sizeof(float));
+    if (d->values == NULL || split(line, fields) != d->cols)
+      return -1;
+    for (size_t c = 0; c < d->cols; c++)
+      d->values[d->rows * d->cols + c] =
+          fields[c][0] == '\0' ? NAN : strtof(fields[c], NULL);
+    d->rows++;
+  }
+  free(line);
+  fclose(f);
+  return d->values != NULL && d->rows > 0 ? 0 : -1;
+}
+
+/* Seconds to score every row once with Sparrow; probabilities into out. */
+static double time_sparrow(const sp_tree_model *model, const float *rows,
+                           size_t n, double *out) {
+  size_t nf = sp_tree_feature_count(model);
+  double start = now_s();
+  for (size_t r = 0; r < n; r++)
+    out[r] = sp_tree_probability(model, rows + r * nf);
+  return now_s() - start;
+}
+
+#ifdef SPARROW_HAVE_XGBOOST
+#define XGB_CHECK(call)                                                        \
+  do {                                                                         \
+    if ((call) != 0) {                                                         \
+      fprintf(stderr, "xgboost: %s\n", XGBGetLastError());                     \
+      exit(1);                                                                 \
+    }                                                                          \
+  } while (0)
+
+static const char *const predict_config =
+    "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+    "\"iteration_end\": 0, \"strict_shape\": false}";
+static const char *const inplace_config =
+    "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+    "\"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, "
+    "\"cache_id\": 0}";
+
+/* Best seconds of Sparrow (*sparrow_s) and of XGBoost over all rows, the
+ * two run alternately so that both see the same machine load. */
+static double time_xgb_batch(BoosterHandle booster, const sp_tree_model *model,
+                             const float *rows, size_t n, double *max_diff,
+                             double *sparrow, double *sparrow_s) {
+  size_t nf = sp_tree_feature_count(model);
+  double best = INFINITY;
+  for (int rep = 0; rep < REPEATS; rep++) {
+    *sparrow_s = fmin(*sparrow_s, time_sparrow(model, rows, n, sparrow));
+    DMatrixHandle dm;
+    XGB_CHECK(XGDMatrixCreateFromMat(rows, n, nf, NAN, &dm));
+    const bst_ulong *shape;
+    bst_ulong dim;
+    const float *result;
+    double start = now_s();
+    XGB_CHECK(XGBoosterPredictFromDMatrix(booster, dm, predict_config, &shape,
+                                          &dim, &result));
+    best = fmin(best, now_s() - start);
+    for (size_t r = 0; rep == 0 && r < n; r++)
+      *max_diff = fmax(*max_diff, fabs(result[r] - sparrow[r]));
+    XGB_CHECK(XGDMatrixFree(dm));
+  }
+  return best;
+}
+
+/* Seconds per row when XGBoost is called once per row (inplace). */
+static double time_xgb_single(BoosterHandle booster, const float *rows,
+                              size_t n, size_t nf) {
+  double best = INFINITY;
+  char array[256];
+  for (int rep = 0; rep < REPEATS; rep++) {
+    double start = now_s();
+    for (size_t r = 0; r < n; r++) {
+      snprintf(array, sizeof array,
+               "{\"data\": [%zu, true], \"shape\": [1, %zu], "
+               "\"typestr\": \"<f4\", \"version\": 3}",
+               (size_t)(uintptr_t)(rows + r * nf), nf);
+      const bst_ulong *shape;
+      bst_ulong dim;
+      const float *result;
+      XGB_CHECK(XGBoosterPredictFromDense(booster, array, inplace_config, NULL,
+                                          &shape, &dim, &result));
+    }
+    best = fmin(best, (now_s() - start) / (double)n);
+  }
+  return best;
+}
+
+static void compare_xgboost(const char *path, const sp_tree_model *model,
+                            const float *rows, size_t n, double *sparrow,
+                            double sparrow_s) {
+  size_t nf = sp_tree_feature_count(model);
+  BoosterHandle booster;
+  XGB_CHECK(XGBoosterCreate(NULL, 0, &booster));
+  XGB_CHECK(XGBoosterLoadModel(booster, path));
+  XGB_CHECK(XGBoosterSetParam(booster, "nthread", "1"));
+  double diff = 0;
+  double batch_s =
+      time_xgb_batch(booster, model, rows, n, &diff, sparrow, &sparrow_s);
+  size_t single_n = n < SINGLE_ROWS ? n : SINGLE_ROWS;
+  double single_s = time_xgb_single(booster, rows, single_n, nf);
+  printf("sparrow, one row per call:               %.0f rows/s (%.3f s)\n",
+         (double)n / sparrow_s, sparrow_s);
+  printf("xgboost C API, DMatrix batch, nthread=1: %.0f rows/s (%.3f s)\n",
+         (double)n / batch_s, batch_s);
+  printf("xgboost C API, one row per call:         %.0f rows/s\n",
+         1.0 / single_s);
+  printf("max |probability difference|: %.3g\n", diff);
+  printf("ratio sparrow/xgboost (batch):   %.2fx\n", batch_s / sparrow_s);
+  printf("ratio sparrow/xgboost (per call): %.2fx\n",
+         single_s * (double)n / sparrow_s);
+  XGB_CHECK(XGBoosterFree(booster));
+}
+#endif
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: bench_tree MODEL.json ROWS.csv\n");
+    return 2;
+  }
+  sp_tree_model *model = NULL;
+  sp_error err;
+  data d = {0};
+  if (sp_tree_load_file(argv[1], &model, &err) != SP_OK) {
+    fprintf(stderr, "%s: %s: %s\n", argv[1], err.field, err.message);
+    return 2;
+  }
+  size_t nf = sp_tree_feature_count(model), column_of[COLS_MAX];
+  if (read_csv(argv[2], &d) != 0 || nf > COLS_MAX ||
+      sp_tree_map_header(model, (const char *const *)d.names, d.cols, column_of,
+                         &err) != SP_OK) {
+    fprintf(stderr, "%s: unreadable or does not fit the model\n", argv[2]);
+    return 2;
+  }
+  float *rows = malloc(d.rows * nf * sizeof(float));
+  double *prob = malloc(d.rows * sizeof(double));
+  if (rows == NULL || prob == NULL)
+    return 1;
+  for (size_t r = 0; r < d.rows; r++)
+    sp_tree_gather(model, column_of, d.values + r * d.cols, d.cols,
+                   rows + r * nf);
+  double sparrow_s = INFINITY;
+  printf("model: %zu trees, %zu features; rows: %zu; best of %d runs\n",
+         sp_tree_tree_count(model), nf, d.rows, REPEATS);
+#ifdef SPARROW_HAVE_XGBOOST
+  compare_xgboost(argv[1], model, rows, d.rows, prob, sparrow_s);
+#else
+  for (int rep = 0; rep < REPEATS; rep++)
+    sparrow_s = fmin(sparrow_s, time_sparrow(model, rows, d.rows, prob));
+  printf("sparrow, one row per call:               %.0f rows/s (%.3f s)\n",
+         (double)d.rows / sparrow_s, sparrow_s);
+  printf("xgboost C API: not built (libxgboost-dev absent)\n");
+#endif
+  free(rows);
+  free(prob);
+  sp_tree_free(model);
+  return 0;
+}
