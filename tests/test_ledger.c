@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "sparrow/ledger.h"
@@ -357,6 +358,55 @@ static void test_random_simulation(void **state) {
   assert_int_equal(sp_ledger_verify(f->store, NULL, NULL), SP_OK);
 }
 
+/* Group commit: 8 threads, 500 single-transfer requests each. Every 10th
+ * request repays more than the receivable holds and must fail alone. */
+typedef struct worker {
+  sp_ledger_group *group;
+  int index, ok, failed;
+} worker;
+
+static void *work(void *p) {
+  worker *w = p;
+  for (int i = 0; i < 500; i++) {
+    uint64_t id = (uint64_t)w->index * 1000 + (uint64_t)i + 1;
+    sp_transfer t = i % 10 == 9 ? xfer(id, 1, 2, 1000000000) : xfer(id, 2, 1, 100);
+    sp_error err;
+    if (sp_ledger_group_submit(w->group, &t, 1, NULL, &err) == SP_OK)
+      w->ok++;
+    else if (err.code == SP_EBALANCE)
+      w->failed++;
+  }
+  return NULL;
+}
+
+static void test_group_commit(void **state) {
+  fixture *f = *state;
+  create_three(f);
+  assert_int_equal(sp_ledger_commit(f->ledger, NULL, NULL, NULL), SP_OK);
+  sp_ledger_group *g;
+  assert_int_equal(sp_ledger_group_open(f->ledger, &g, NULL), SP_OK);
+  pthread_t th[8];
+  worker w[8];
+  for (int i = 0; i < 8; i++) {
+    w[i] = (worker){.group = g, .index = i};
+    pthread_create(&th[i], NULL, work, &w[i]);
+  }
+  int ok = 0, failed = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(th[i], NULL);
+    ok += w[i].ok;
+    failed += w[i].failed;
+  }
+  sp_ledger_group_close(g);
+  assert_int_equal(ok, 8 * 450);
+  assert_int_equal(failed, 8 * 50);
+  reopen(f); /* what was acknowledged is on disk */
+  assert_true(posted_balance(f->ledger, 2) == 8 * 450 * 100);
+  sp_ledger_totals tot;
+  assert_int_equal(sp_ledger_verify(f->store, &tot, NULL), SP_OK);
+  assert_true(tot.transfers == 8 * 450);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_transfer_and_replay, setup, teardown),
@@ -365,6 +415,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_two_phase, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_detects_corruption, setup, teardown),
       cmocka_unit_test_setup_teardown(test_random_simulation, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

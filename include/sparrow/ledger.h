@@ -156,4 +156,17 @@ typedef struct sp_ledger_totals {
 } sp_ledger_totals;
 int sp_ledger_verify(sp_store *store, sp_ledger_totals *totals, sp_error *err);
 
+/* Group commit: many threads submit, each waits until its own transfers
+ * are durable, and one fsync serves all that arrived meanwhile. Each
+ * request stays atomic and independent: one request's failure does not
+ * fail another's. The ledger must not be used directly while a group is
+ * open on it. */
+typedef struct sp_ledger_group sp_ledger_group;
+int sp_ledger_group_open(sp_ledger *ledger, sp_ledger_group **out,
+                         sp_error *err);
+void sp_ledger_group_close(sp_ledger_group *group);
+/* Thread-safe. Returns when the transfers are committed (or failed). */
+int sp_ledger_group_submit(sp_ledger_group *group, const sp_transfer *transfers,
+                           size_t n, int *status, sp_error *err);
+
 #endif

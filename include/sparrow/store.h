@@ -37,6 +37,8 @@ struct sp_store_ops {
   void (*rollback)(sp_store *s);
   int (*account_get)(sp_store *s, uint64_t id, sp_account *out, sp_error *err);
   int (*account_put)(sp_store *s, const sp_account *a, sp_error *err);
+  /* Updates the four sums of a stored account (faster than put). */
+  int (*account_update)(sp_store *s, const sp_account *a, sp_error *err);
   int (*account_scan)(sp_store *s, sp_account_fn fn, void *ctx, sp_error *err);
   int (*transfer_get)(sp_store *s, uint64_t id, sp_transfer *out,
                       int *pending_state, sp_error *err);

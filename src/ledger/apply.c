@@ -49,22 +49,22 @@ static int find(sp_ledger *l, uint64_t id, sp_transfer *out, int *state,
   return l->store->ops->transfer_get(l->store, id, out, state, err);
 }
 
-static int check_shape(const sp_transfer *t, const char *where, sp_error *err) {
+static int check_shape(const sp_transfer *t, size_t where, sp_error *err) {
   unsigned kind = t->flags & KIND_FLAGS;
   if (t->id == 0 || t->id > INT64_MAX)
-    return sp_error_set(err, SP_EINVAL, "id", "%s.id: must be 1..2^63-1", where);
+    return sp_error_set(err, SP_EINVAL, "id", "transfers[%zu].id: must be 1..2^63-1", where);
   if ((t->flags & ~KIND_FLAGS) != 0 || (kind & (kind - 1)) != 0)
-    return sp_error_set(err, SP_EINVAL, "flags", "%s.flags: invalid", where);
+    return sp_error_set(err, SP_EINVAL, "flags", "transfers[%zu].flags: invalid", where);
   int resolves = kind == SP_TRANSFER_POST_PENDING || kind == SP_TRANSFER_VOID_PENDING;
   if (resolves != (t->pending_id != 0))
     return sp_error_set(err, SP_EINVAL, "pending_id",
-                        "%s.pending_id: required exactly for post and void", where);
+                        "transfers[%zu].pending_id: required exactly for post and void", where);
   if (t->amount_fen < 0 || (t->amount_fen == 0 && !resolves))
-    return sp_error_set(err, SP_EINVAL, "amount", "%s.amount: must be positive",
+    return sp_error_set(err, SP_EINVAL, "amount", "transfers[%zu].amount: must be positive",
                         where);
   if (!resolves && t->debit_account_id == t->credit_account_id)
     return sp_error_set(err, SP_EINVAL, "credit_account_id",
-                        "%s: debit and credit accounts are the same", where);
+                        "transfers[%zu]: debit and credit accounts are the same", where);
   return SP_OK;
 }
 
@@ -87,31 +87,31 @@ static int add(int64_t *sum, int64_t delta) {
 /* Resolves a post/void against its pending transfer; sets the amount
  * to move and records the new state. */
 static int resolve_pending(sp_ledger *l, const sp_transfer *t, sp_transfer *p,
-                           int32_t *pw, int64_t *amount, const char *where,
+                           int32_t *pw, int64_t *amount, size_t where,
                            sp_error *err) {
   int state = 0;
   int rc = find(l, t->pending_id, p, &state, pw, err);
   if (rc == SP_ENOTFOUND || (rc == SP_OK && !(p->flags & SP_TRANSFER_PENDING)))
     return sp_error_set(err, SP_ENOTFOUND, "pending_id",
-                        "%s.pending_id: no pending transfer %llu", where,
+                        "transfers[%zu].pending_id: no pending transfer %llu", where,
                         (unsigned long long)t->pending_id);
   if (rc != SP_OK)
     return rc;
   if (state != SP_PENDING_OPEN)
     return sp_error_set(err, SP_ESTATE, "pending_id",
-                        "%s.pending_id: transfer %llu is already %s", where,
+                        "transfers[%zu].pending_id: transfer %llu is already %s", where,
                         (unsigned long long)p->id,
                         state == SP_PENDING_POSTED ? "posted" : "voided");
   if ((t->debit_account_id && t->debit_account_id != p->debit_account_id) ||
       (t->credit_account_id && t->credit_account_id != p->credit_account_id) ||
       (t->ledger && t->ledger != p->ledger))
     return sp_error_set(err, SP_EINVAL, "pending_id",
-                        "%s: accounts differ from the pending transfer", where);
+                        "transfers[%zu]: accounts differ from the pending transfer", where);
   *amount = t->amount_fen == 0 ? p->amount_fen : t->amount_fen;
   if (*amount > p->amount_fen ||
       ((t->flags & SP_TRANSFER_VOID_PENDING) && *amount != p->amount_fen))
     return sp_error_set(err, SP_EINVAL, "amount",
-                        "%s.amount: exceeds the pending amount", where);
+                        "transfers[%zu].amount: exceeds the pending amount", where);
   return SP_OK;
 }
 
@@ -147,7 +147,8 @@ static int move(sp_account *dr, sp_account *cr, int64_t amount,
 }
 
 int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
-                     const char *where, sp_error *err) {
+                     size_t index, sp_error *err) {
+  size_t where = index; /* formatted only into error messages */
   int rc = check_shape(t, where, err);
   if (rc != SP_OK)
     return rc;
@@ -158,7 +159,7 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
   if (rc == SP_OK) {
     if (!same_payload(t, &old))
       return sp_error_set(err, SP_EEXISTS, "id",
-                          "%s.id: %llu was used for a different transfer",
+                          "transfers[%zu].id: %llu was used for a different transfer",
                           where, (unsigned long long)t->id);
     if (status)
       *status = SP_TRANSFER_REPLAYED;
@@ -187,13 +188,13 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
   uint32_t de, ce;
   rc = sp__ledger_entry(l, stored.debit_account_id, &de, err);
   if (rc == SP_ENOTFOUND)
-    return sp_error_set(err, rc, "debit_account_id", "%s.debit_account_id: no "
+    return sp_error_set(err, rc, "debit_account_id", "transfers[%zu].debit_account_id: no "
                         "account %llu", where,
                         (unsigned long long)stored.debit_account_id);
   if (rc == SP_OK)
     rc = sp__ledger_entry(l, stored.credit_account_id, &ce, err);
   if (rc == SP_ENOTFOUND)
-    return sp_error_set(err, rc, "credit_account_id", "%s.credit_account_id: "
+    return sp_error_set(err, rc, "credit_account_id", "transfers[%zu].credit_account_id: "
                         "no account %llu", where,
                         (unsigned long long)stored.credit_account_id);
   if (rc != SP_OK)
@@ -203,7 +204,7 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
     stored.ledger = dr->ledger;
   if (dr->ledger != stored.ledger || cr->ledger != stored.ledger)
     return sp_error_set(err, SP_EINVAL, "ledger",
-                        "%s.ledger: accounts are in different ledgers", where);
+                        "transfers[%zu].ledger: accounts are in different ledgers", where);
 
   if ((rc = sp__ledger_touch(l, de, err)) != SP_OK ||
       (rc = sp__ledger_touch(l, ce, err)) != SP_OK)
@@ -211,10 +212,10 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
   /* Entries may not move from here on: no cache growth below. */
   if (move(dr, cr, amount, pending_delta, kind != SP_TRANSFER_PENDING &&
                                               kind != SP_TRANSFER_VOID_PENDING) != SP_OK)
-    return sp_error_set(err, SP_EOVERFLOW, "amount", "%s.amount: overflow", where);
+    return sp_error_set(err, SP_EOVERFLOW, "amount", "transfers[%zu].amount: overflow", where);
   if (!constraint_ok(dr) || !constraint_ok(cr))
     return sp_error_set(err, SP_EBALANCE, "amount",
-                        "%s.amount: account '%s' would break its balance "
+                        "transfers[%zu].amount: account '%s' would break its balance "
                         "constraint",
                         where, !constraint_ok(dr) ? dr->name : cr->name);
 

@@ -1,6 +1,7 @@
 /* A map from non-zero 64-bit ids to 32-bit values: open addressing with
  * linear probing, capacity a power of two, load kept at most one half. It
- * allocates only when it grows; lookups and inserts never allocate. */
+ * allocates only when it grows; lookups and inserts never allocate. A
+ * slot is occupied when its generation is the map's, so clearing is O(1). */
 #ifndef SPARROW_LEDGER_IDMAP_H
 #define SPARROW_LEDGER_IDMAP_H
 
@@ -8,8 +9,10 @@
 #include <stdint.h>
 
 typedef struct sp__idmap {
-  uint64_t *keys; /* 0 marks an empty slot */
+  uint64_t *keys;
   uint32_t *values;
+  uint32_t *gens; /* a slot is occupied when gens[i] == gen */
+  uint32_t gen;
   size_t cap; /* power of two */
   size_t count;
 } sp__idmap;

@@ -90,6 +90,7 @@ int sp__ledger_entry(sp_ledger *l, uint64_t id, uint32_t *out, sp_error *err) {
   if (rc != SP_OK)
     return sp_error_set(err, rc, "ledger", "account cache: %s",
                         sp_strerror(rc));
+  l->entries[*out].stored = 1;
   return SP_OK;
 }
 
@@ -98,7 +99,10 @@ static int preload_one(void *ctx, const sp_account *a) {
   uint32_t i;
   if (sp__idmap_get(&l->account_index, a->id, &i))
     return SP_OK; /* the cached copy is as new or newer */
-  return entry_add(l, a, &i);
+  int rc = entry_add(l, a, &i);
+  if (rc == SP_OK)
+    l->entries[i].stored = 1;
+  return rc;
 }
 
 int sp_ledger_preload(sp_ledger *l, sp_error *err) {
@@ -152,18 +156,23 @@ int sp_ledger_create_accounts(sp_ledger *l, const sp_account *accounts,
     if (rc != SP_OK && rc != SP_ENOTFOUND)
       return rc;
   }
-  /* Checked: now add (a new account is dirty so that commit writes it). */
+  /* Checked: now add (a new account is dirty so that commit writes it).
+   * New accounts need no before-image: a failure here discards the whole
+   * window, as the call must leave nothing behind. */
   l->submit++;
   for (size_t i = 0; i < n; i++) {
     uint32_t e;
     if (sp__idmap_get(&l->account_index, accounts[i].id, &e))
       continue;
     int rc = entry_add(l, &accounts[i], &e);
-    if (rc == SP_OK)
+    if (rc == SP_OK) {
+      l->entries[e].undo_submit = l->submit; /* no undo entry */
       rc = sp__ledger_touch(l, e, err);
-    if (rc != SP_OK)
-      return sp_error_set(err, rc, "accounts", "account cache: %s",
-                          sp_strerror(rc));
+    }
+    if (rc != SP_OK) {
+      sp_ledger_discard(l);
+      return sp_error_set(err, rc, "accounts", "accounts: %s", sp_strerror(rc));
+    }
   }
   l->n_undo = 0;
   return SP_OK;
@@ -205,8 +214,6 @@ int sp_ledger_submit(sp_ledger *l, const sp_transfer *transfers, size_t n,
   l->submit++;
   l->n_undo = 0;
   for (size_t i = 0; i < n; i++) {
-    char where[48];
-    snprintf(where, sizeof where, "transfers[%zu]", i);
     const sp_transfer *t = &transfers[i];
     uint32_t w;
     if ((t->flags & (SP_TRANSFER_POST_PENDING | SP_TRANSFER_VOID_PENDING)) &&
@@ -215,7 +222,7 @@ int sp_ledger_submit(sp_ledger *l, const sp_transfer *transfers, size_t n,
       saved_states[n_saved] = l->wtransfers[w].state;
       saved_at[n_saved++] = w;
     }
-    int rc = sp__ledger_apply(l, t, status ? &status[i] : NULL, where, err);
+    int rc = sp__ledger_apply(l, t, status ? &status[i] : NULL, i, err);
     if (rc != SP_OK) {
       while (n_saved > 0) {
         n_saved--;
@@ -239,8 +246,11 @@ static int write_window(sp_ledger *l, sp_error *err) {
   for (size_t k = 0; rc == SP_OK && k < l->n_wstates; k++)
     rc = s->ops->transfer_set_state(s, l->wstates[k].pending.id,
                                     l->wstates[k].state, err);
-  for (size_t d = 0; rc == SP_OK && d < l->n_dirty; d++)
-    rc = s->ops->account_put(s, &l->entries[l->dirty[d]].account, err);
+  for (size_t d = 0; rc == SP_OK && d < l->n_dirty; d++) {
+    const sp__entry *e = &l->entries[l->dirty[d]];
+    rc = e->stored ? s->ops->account_update(s, &e->account, err)
+                   : s->ops->account_put(s, &e->account, err);
+  }
   return rc;
 }
 
@@ -268,6 +278,8 @@ int sp_ledger_commit(sp_ledger *l, sp_ledger_also_fn also, void *ctx,
     return rc;
   }
   l->id_max_committed = l->id_max;
+  for (size_t d = 0; d < l->n_dirty; d++)
+    l->entries[l->dirty[d]].stored = 1;
   window_reset(l);
   return SP_OK;
 }

@@ -12,6 +12,7 @@ typedef struct sp__entry {
   sp_account account;
   uint64_t dirty_window; /* == ledger->window when in the dirty list */
   uint64_t undo_submit;  /* == ledger->submit when saved in the undo log */
+  int stored;            /* the store has a row for it (update, not insert) */
 } sp__entry;
 
 /* A transfer applied in the window but not yet committed. */
@@ -66,6 +67,6 @@ int sp__ledger_touch(sp_ledger *l, uint32_t entry, sp_error *err);
 
 /* Applies one transfer (see apply.c). */
 int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
-                     const char *where, sp_error *err);
+                     size_t index, sp_error *err);
 
 #endif

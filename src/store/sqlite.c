@@ -20,6 +20,7 @@ enum {
   ST_ROLLBACK,
   ST_ACCOUNT_GET,
   ST_ACCOUNT_PUT,
+  ST_ACCOUNT_UPDATE,
   ST_ACCOUNT_SCAN,
   ST_TRANSFER_GET,
   ST_TRANSFER_PUT,
@@ -50,6 +51,9 @@ static const char *const statement_sql[ST_COUNT] = {
         "UPDATE SET debits_posted = excluded.debits_posted, credits_posted = "
         "excluded.credits_posted, debits_pending = excluded.debits_pending, "
         "credits_pending = excluded.credits_pending",
+    [ST_ACCOUNT_UPDATE] =
+        "UPDATE accounts SET debits_posted = ?2, credits_posted = ?3, "
+        "debits_pending = ?4, credits_pending = ?5 WHERE id = ?1",
     [ST_ACCOUNT_SCAN] =
         "SELECT id, owner_id, ledger, kind, flags, name, debits_posted, "
         "credits_posted, debits_pending, credits_pending FROM accounts "
@@ -70,8 +74,10 @@ static const char *const statement_sql[ST_COUNT] = {
         "ORDER BY id",
     [ST_TRANSFER_ID_MAX] = "SELECT coalesce(max(id), 0) FROM transfers",
     [ST_RECORD_GET] = "SELECT no, key, kind, data FROM records WHERE key = ?1",
-    [ST_RECORD_PUT] = "INSERT OR REPLACE INTO records(no, key, kind, data) "
-                      "VALUES(?1, ?2, ?3, ?4)",
+    /* In place: the unique key index is not touched when a record changes. */
+    [ST_RECORD_PUT] = "INSERT INTO records(no, key, kind, data) "
+                      "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(no) DO UPDATE SET "
+                      "data = excluded.data WHERE key = excluded.key",
     [ST_RECORD_SCAN] =
         "SELECT no, key, kind, data FROM records WHERE kind = ?1 ORDER BY no",
     [ST_RECORD_NO_MAX] = "SELECT coalesce(max(no), 0) FROM records",
@@ -114,8 +120,7 @@ static int db_error(sqlite_store *s, sp_error *err, const char *what) {
 static int step_done(sqlite_store *s, sqlite3_stmt *st, sp_error *err,
                      const char *what) {
   int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
+  sqlite3_reset(st); /* every parameter is bound again on each use */
   if (rc == SQLITE_DONE)
     return SP_OK;
   if (rc == SQLITE_CONSTRAINT)
@@ -185,6 +190,22 @@ static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
   sqlite3_bind_int64(st, 9, a->debits_pending_fen);
   sqlite3_bind_int64(st, 10, a->credits_pending_fen);
   return step_done(s, st, err, "account put");
+}
+
+static int st_account_update(sp_store *base, const sp_account *a,
+                             sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_ACCOUNT_UPDATE];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
+  sqlite3_bind_int64(st, 2, a->debits_posted_fen);
+  sqlite3_bind_int64(st, 3, a->credits_posted_fen);
+  sqlite3_bind_int64(st, 4, a->debits_pending_fen);
+  sqlite3_bind_int64(st, 5, a->credits_pending_fen);
+  int rc = step_done(s, st, err, "account update");
+  if (rc == SP_OK && sqlite3_changes(s->db) != 1)
+    return sp_error_set(err, SP_ESTORE, "store", "account %llu is not stored",
+                        (unsigned long long)a->id);
+  return rc;
 }
 
 static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
@@ -287,7 +308,6 @@ static int scalar(sqlite_store *s, int which, int64_t *out, sp_error *err,
   if (rc == SQLITE_ROW)
     *out = sqlite3_column_int64(st, 0);
   sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
   if (rc == SQLITE_ROW)
     return SP_OK;
   if (rc == SQLITE_DONE)
@@ -318,7 +338,6 @@ static int each_record(sqlite_store *s, sqlite3_stmt *st, sp_record_fn fn,
       break;
   }
   sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
   if (user != SP_OK)
     return user;
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "record read");
@@ -344,7 +363,12 @@ static int st_record_put(sp_store *base, const sp_record *r, sp_error *err) {
   sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, r->kind);
   sqlite3_bind_blob(st, 4, r->data, (int)r->size, SQLITE_STATIC);
-  return step_done(s, st, err, "record put");
+  int rc = step_done(s, st, err, "record put");
+  if (rc == SP_OK && sqlite3_changes(s->db) != 1)
+    return sp_error_set(err, SP_EEXISTS, "store",
+                        "record %llu is stored under another key",
+                        (unsigned long long)r->no);
+  return rc;
 }
 
 static int st_record_scan(sp_store *base, uint32_t kind, sp_record_fn fn,
@@ -395,6 +419,7 @@ static const sp_store_ops sqlite_ops = {
     .rollback = st_rollback,
     .account_get = st_account_get,
     .account_put = st_account_put,
+    .account_update = st_account_update,
     .account_scan = st_account_scan,
     .transfer_get = st_transfer_get,
     .transfer_put = st_transfer_put,
@@ -444,7 +469,9 @@ static int open_store(const char *path, int flags, sp_store **out,
   if (s == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   s->base.ops = &sqlite_ops;
-  if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+  /* A store is used by one thread at a time (the group-commit leader), so
+   * SQLite's per-call mutex is not needed. */
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
     int rc = sp_error_set(err, flags & SQLITE_OPEN_CREATE ? SP_ESTORE : SP_ENOTFOUND,
                           "db", "cannot open database '%s': %s", path,
                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
