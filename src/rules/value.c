@@ -1,7 +1,8 @@
 /* One CSV field → one feature value, checked against the schema.
  *
  * Empty and "NA" mean missing for every type. Numbers go through strtod on
- * a bounded NUL-terminated copy and must be finite and fully consumed;
+ * a bounded NUL-terminated copy of plain decimal text and must be finite
+ * and fully consumed;
  * dates use sp_date_parse; categories are checked against the schema's
  * allowed values when it lists any and otherwise point into the text. */
 #include <assert.h>
@@ -27,12 +28,16 @@ static int parse_number(const sp_feature *f, const char *text, size_t len,
   char buf[NUMBER_TEXT_MAX];
   char *end = buf;
   double x = 0;
-  if (len < sizeof buf) {
+  /* Plain decimal only: no spaces, hex, "inf" or "nan". */
+  int plain = len < sizeof buf;
+  for (size_t i = 0; plain && i < len; i++)
+    plain = strchr("0123456789+-.eE", text[i]) != NULL && text[i] != '\0';
+  if (plain) {
     memcpy(buf, text, len);
     buf[len] = '\0';
     x = strtod(buf, &end);
   }
-  if (len >= sizeof buf || end != buf + len || !isfinite(x))
+  if (!plain || end != buf + len || !isfinite(x))
     return sp_error_set_at(err, SP_EINVAL, f->name, (int)row, column,
                            "row %ld column %d (%s): '%.*s' is not a number",
                            row, column, f->name, (int)(len < 40 ? len : 40),
