@@ -676,7 +676,10 @@ static void test_rules_load(void **state) {
   assert_int_equal(fired[0], 1);
   assert_int_equal(fired[1], 2);
   free(r);
+}
 
+static void test_rules_load_errors(void **state) {
+  (void)state;
   /* "x > 0 and foo == 1": foo starts at column 11. */
   expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
                      "\"flag\",\"reason\":\"r\"},{\"id\":\"R02\",\"when\":"
@@ -898,6 +901,94 @@ static void test_rules_random(void **state) {
   free(r);
 }
 
+static void write_temp(char *path, const char *text) {
+  strcpy(path, "/tmp/sparrow_rules_XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Reads CSV text with a header into rows and fires the rules on each. */
+static int run_csv(const sp_schema *s, const sp_rules *r, const char *csv_text,
+                   int *fired_counts, sp_error *err) {
+  static sp_csv csv;
+  sp_csv_init_buffer(&csv, csv_text, strlen(csv_text));
+  int feature_of[8], n_cols, rc = sp_csv_next(&csv, err);
+  assert_int_equal(rc, 1);
+  n_cols = sp_csv_count(&csv);
+  for (int j = 0; j < n_cols; j++) {
+    size_t len;
+    const char *name = sp_csv_field(&csv, j, &len);
+    feature_of[j] = sp_schema_find(s, name, len);
+  }
+  for (int row_i = 0; (rc = sp_csv_next(&csv, err)) == 1; row_i++) {
+    sp_value row[N_F];
+    for (int f = 0; f < N_F; f++)
+      row[f] = MISS;
+    for (int j = 0; j < n_cols && j < sp_csv_count(&csv); j++) {
+      size_t len;
+      const char *text = sp_csv_field(&csv, j, &len);
+      rc = sp_schema_value_parse(s, feature_of[j], text, len,
+                                 sp_csv_line(&csv), j + 1, &row[feature_of[j]],
+                                 err);
+      if (rc != SP_OK)
+        return rc;
+    }
+    int fired[4];
+    fired_counts[row_i] = sp_rules_eval(r, row, NULL, fired);
+  }
+  return rc;
+}
+
+static void test_csv_rows(void **state) {
+  (void)state;
+  char schema_path[64], rules_path[64];
+  write_temp(schema_path, SCHEMA);
+  write_temp(rules_path,
+             "{\"rules\":[\n"
+             "{\"id\":\"K1\",\"when\":\"court_enforcements_24m > 0\","
+             "\"outcome\":\"decline\",\"reason\":\"Court enforcement\"},\n"
+             "{\"id\":\"K2\",\"when\":\"tax_credit_grade in (\\\"C\\\",\\\"D\\\")"
+             " or months_in_business < 12\",\"outcome\":\"refer\","
+             "\"reason\":\"Weak tax grade or young\"}]}\n");
+  sp_schema s;
+  sp_rules *r = rules_new();
+  sp_error err;
+  assert_int_equal(sp_schema_load_file(&s, schema_path, &err), SP_OK);
+  sp_expr_env env = {&s, NULL, 0, 0};
+  assert_int_equal(sp_rules_load_file(r, &env, rules_path, &err), SP_OK);
+  remove(schema_path);
+  remove(rules_path);
+  assert_int_equal(r->n_rules, 2);
+  /* Row 1: clean. Row 2: one enforcement and grade C: both fire. Row 3:
+   * enforcements NA (missing: K1 quiet), 6 months: K2 fires. Row 4: grade
+   * missing and 30 months: K2 is missing or false = missing, quiet. */
+  int counts[4] = {-1, -1, -1, -1};
+  assert_int_equal(run_csv(&s, r,
+                           "tax_credit_grade,months_in_business,"
+                           "court_enforcements_24m\r\n"
+                           "A,24,0\r\nC,36,1\r\n\"B\",6,NA\r\n,30,0\r\n",
+                           counts, &err),
+                   0);
+  assert_int_equal(counts[0], 0);
+  assert_int_equal(counts[1], 2);
+  assert_int_equal(counts[2], 1);
+  assert_int_equal(counts[3], 0);
+  /* A bad number on line 3, column 2. */
+  assert_int_equal(run_csv(&s, r,
+                           "tax_credit_grade,months_in_business\n"
+                           "A,24\nB,2y\n",
+                           counts, &err),
+                   SP_EINVAL);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.column, 2);
+  assert_string_equal(err.field, "months_in_business");
+  free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_schema),
@@ -910,6 +1001,8 @@ int main(void) {
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_value_parse),
       cmocka_unit_test(test_rules_load),
+      cmocka_unit_test(test_rules_load_errors),
+      cmocka_unit_test(test_csv_rows),
       cmocka_unit_test(test_rules_random),
   };
   return cmocka_run_group_tests(tests, setup, NULL);

@@ -83,6 +83,12 @@ static sp_value logic(int op, sp_value a, sp_value b) {
   return from_truth(x == 1 || y == 1 ? 1 : x == 2 || y == 2 ? 2 : 0);
 }
 
+static sp_value binary(int op, sp_value a, sp_value b) {
+  if (op <= OP_DIV)
+    return arith(op, a, b);
+  return op <= OP_GE ? compare(op, a, b) : logic(op, a, b);
+}
+
 /* x in (items): true on a match, else missing if x or an item is missing,
  * else false. */
 static sp_value in_list(sp_value x, const sp_value *items, int n) {
@@ -153,26 +159,11 @@ sp_value sp_expr_eval(const sp_expr_pool *pool, const sp_expr *expr,
       stack[top] = from_truth(t == 2 ? 2 : !t);
       break;
     }
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV:
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+    case OP_AND: case OP_OR:
       top--;
-      stack[top] = arith(in->op, stack[top], stack[top + 1]);
-      break;
-    case OP_EQ:
-    case OP_NE:
-    case OP_LT:
-    case OP_LE:
-    case OP_GT:
-    case OP_GE:
-      top--;
-      stack[top] = compare(in->op, stack[top], stack[top + 1]);
-      break;
-    case OP_AND:
-    case OP_OR:
-      top--;
-      stack[top] = logic(in->op, stack[top], stack[top + 1]);
+      stack[top] = binary(in->op, stack[top], stack[top + 1]);
       break;
     case OP_JUMP_IF_FALSE:
     case OP_JUMP_IF_TRUE:
