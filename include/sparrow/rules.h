@@ -114,7 +114,9 @@ typedef struct sp_expr {
 int sp_expr_compile(const char *text, const sp_expr_env *env,
                     sp_expr_pool *pool, sp_expr *out, sp_error *err);
 
-/* Evaluates expr over row (schema order). No allocation. */
+/* Evaluates expr over row (schema order): each value must be missing or
+ * of its feature's type (number and date: number; category: string; flag:
+ * bool), as sp_schema_value_parse makes them. No allocation. */
 sp_value sp_expr_eval(const sp_expr_pool *pool, const sp_expr *expr,
                       const sp_value *row, void *user);
 

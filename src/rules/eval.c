@@ -174,6 +174,9 @@ sp_value sp_expr_eval(const sp_expr_pool *pool, const sp_expr *expr,
       top -= in->argc;
       stack[top] = in_list(stack[top], &stack[top + 1], in->argc);
       break;
+    case OP_CMP_FEATURE:
+      stack[++top] = compare(in->argc, row[in->arg], number(in->number));
+      break;
     case OP_CALL:
       top -= in->argc - 1;
       stack[top] = call(in, &stack[top], user);

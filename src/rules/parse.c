@@ -279,7 +279,21 @@ static int parse_in_list(parser *p, const sp__token *op, unsigned type) {
 
 static int is_comparison(sp__tok_kind k) { return k >= TOK_EQ && k <= TOK_GE; }
 
+/* `feature <cmp> number`, the commonest comparison, becomes one
+ * instruction instead of three. */
+static void fuse_comparison(parser *p, int start) {
+  sp_instr *c = p->pool->code + start;
+  if (p->pool->code_len != start + 3 || c[0].op != OP_LOAD ||
+      c[1].op != OP_PUSH_NUMBER || c[2].op < OP_EQ || c[2].op > OP_GE)
+    return;
+  c[0].op = OP_CMP_FEATURE;
+  c[0].argc = c[2].op;
+  c[0].number = c[1].number;
+  p->pool->code_len = start + 1;
+}
+
 static int parse_comparison(parser *p, unsigned *type) {
+  int start = p->pool->code_len;
   int rc = parse_arith(p, 0, type);
   sp__token op = p->lx.tok;
   if (rc != SP_OK || !(is_comparison(op.kind) || op.kind == TOK_IN ||
@@ -307,6 +321,8 @@ static int parse_comparison(parser *p, unsigned *type) {
                      sp__lex_kind_name(op.kind),
                      (int)strlen(sp__lex_kind_name(op.kind)));
     rc = emit(p, (sp__op)(OP_EQ + (op.kind - TOK_EQ)), 0, 0, 0, -1);
+    if (rc == SP_OK)
+      fuse_comparison(p, start);
   }
   if (rc == SP_OK && (is_comparison(p->lx.tok.kind) ||
                       p->lx.tok.kind == TOK_IN))

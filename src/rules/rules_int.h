@@ -81,7 +81,8 @@ typedef enum sp__op {
   OP_JUMP_IF_FALSE, /* arg: target; keeps a false top, else goes on */
   OP_JUMP_IF_TRUE,  /* arg: target; keeps a true top, else goes on */
   OP_IN,            /* argc: list items above the tested value */
-  OP_CALL           /* argc, fn; len: 1 if fn sees missing arguments */
+  OP_CALL,          /* argc, fn; len: 1 if fn sees missing arguments */
+  OP_CMP_FEATURE    /* feature arg <cmp> number; argc: OP_EQ..OP_GE */
 } sp__op;
 
 #endif
