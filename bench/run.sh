@@ -1,0 +1,12 @@
+#!/bin/sh
+# Runs every benchmark against its same-run baseline. usage: bench/run.sh BUILD_DIR
+set -e
+b=${1:-build}
+echo "== ledger: transfers per second against SQLite's raw insert rate"
+"$b/bench_ledger" 2000000 128
+echo "== close of day for 1,000,000 lines"
+"$b/bench_close_day" 1000000 1
+echo "== policy rules against the same conditions written in C"
+"$b/bench_rules"
+echo "== tree models against XGBoost's own predictor"
+"$(dirname "$0")/tree.sh" "$b"
