@@ -77,7 +77,7 @@ for c in "line open" "line draw" "loan open" "close-day" "ledger verify"; do
   $S $c --help >/dev/null && ok || bad "$c --help"
 done
 # A broken ledger is found (and is not bad input: exit 1).
-sqlite3 "$db" "update accounts set debits_posted = debits_posted + 1 where id = 1"
+sqlite3 "$db" "update balances set debits_posted = debits_posted + 1 where id = 1"
 "$S" ledger verify --db "$db" >/dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "verify must fail on a corrupted ledger"
 

@@ -221,7 +221,7 @@ static void test_verify_detects_corruption(void **state) {
   assert_int_equal(sp_ledger_verify(f->store, NULL, NULL), SP_OK);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "UPDATE accounts SET debits_posted = 999 "
+  assert_int_equal(sqlite3_exec(db, "UPDATE balances SET debits_posted = 999 "
                                     "WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
   sp_error err;

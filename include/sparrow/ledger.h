@@ -101,6 +101,9 @@ void sp_ledger_close(sp_ledger *ledger);
 /* Loads every account into memory (for bulk work such as close of day);
  * otherwise accounts are read from the store on first use. */
 int sp_ledger_preload(sp_ledger *ledger, sp_error *err);
+/* Loads the accounts with first <= id < end. */
+int sp_ledger_preload_range(sp_ledger *ledger, uint64_t first, uint64_t end,
+                            sp_error *err);
 
 /* Creates accounts (all or nothing). An account that exists with the same
  * definition is a replay; with another definition, SP_EEXISTS. Balances

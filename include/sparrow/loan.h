@@ -61,8 +61,11 @@ typedef enum sp_loan_code {
 #define SP_ACCOUNT_PENALTY_INCOME 3
 #define SP_ACCOUNT_FEE_INCOME 4
 #define SP_ACCOUNT_CAPITAL 5
-/* A loan's receivables: SP_LOAN_ACCOUNT(no, SP_PART_...). */
-#define SP_LOAN_ACCOUNT(no, part) (UINT64_C(1000) + (uint64_t)(no)*4 + (part))
+/* A loan's receivables: SP_LOAN_ACCOUNT(no, SP_PART_...). Each part has a
+ * range of its own, so that the interest accounts of all loans lie
+ * together and a close of day rewrites only their pages. */
+#define SP_LOAN_ACCOUNT(no, part)                                             \
+  ((UINT64_C(1) << 40) * (uint64_t)((part) + 1) + (uint64_t)(no))
 
 typedef struct sp_product {
   int64_t annual_rate;       /* contract rate, rate units */

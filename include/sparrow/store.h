@@ -40,6 +40,9 @@ struct sp_store_ops {
   /* Updates the four sums of a stored account (faster than put). */
   int (*account_update)(sp_store *s, const sp_account *a, sp_error *err);
   int (*account_scan)(sp_store *s, sp_account_fn fn, void *ctx, sp_error *err);
+  /* Accounts with first <= id < end, in id order. */
+  int (*account_scan_range)(sp_store *s, uint64_t first, uint64_t end,
+                            sp_account_fn fn, void *ctx, sp_error *err);
   int (*transfer_get)(sp_store *s, uint64_t id, sp_transfer *out,
                       int *pending_state, sp_error *err);
   int (*transfer_put)(sp_store *s, const sp_transfer *t, int pending_state,

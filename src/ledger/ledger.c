@@ -106,7 +106,13 @@ static int preload_one(void *ctx, const sp_account *a) {
 }
 
 int sp_ledger_preload(sp_ledger *l, sp_error *err) {
-  int rc = l->store->ops->account_scan(l->store, preload_one, l, err);
+  return sp_ledger_preload_range(l, 1, (uint64_t)INT64_MAX, err);
+}
+
+int sp_ledger_preload_range(sp_ledger *l, uint64_t first, uint64_t end,
+                            sp_error *err) {
+  int rc = l->store->ops->account_scan_range(l->store, first, end, preload_one,
+                                             l, err);
   if (rc == SP_ENOMEM || rc == SP_EFULL)
     return sp_error_set(err, rc, "ledger", "account cache: %s",
                         sp_strerror(rc));

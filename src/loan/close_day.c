@@ -136,8 +136,11 @@ int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
   c.is_dirty = calloc(c.n + 1, 1);
   if (rc == SP_OK && (c.dirty == NULL || c.is_dirty == NULL))
     rc = sp_error_set(err, SP_ENOMEM, "close-day", "out of memory");
+  /* Interest and principal receivables of every loan: two adjacent ranges.
+   * Penalty accounts are read when a loan first needs one. */
   if (rc == SP_OK)
-    rc = sp_ledger_preload(b->ledger, err);
+    rc = sp_ledger_preload_range(b->ledger, SP_LOAN_ACCOUNT(0, SP_PART_INTEREST),
+                                 SP_LOAN_ACCOUNT(0, SP_PART_PRINCIPAL + 1), err);
   if (rc == SP_OK)
     rc = close_all(&c, first, through, &st, err);
   if (rc == SP_OK && through > b->closed_through)

@@ -1,7 +1,9 @@
 /* The SQLite storage backend.
  *
  * One file in WAL mode with synchronous=FULL, so that a commit that
- * returned is durable. Tables: meta (named integers), accounts, transfers
+ * returned is durable. Tables: meta (named integers), accounts (what an
+ * account is, written once) and balances (its four sums, narrow rows that
+ * are rewritten often), transfers
  * (id is the INTEGER PRIMARY KEY: sequential ids append at the end of the
  * B-tree, the fastest insert order), and records (blobs of the loan book).
  * The schema carries a version in PRAGMA user_version and is migrated on
@@ -20,8 +22,10 @@ enum {
   ST_ROLLBACK,
   ST_ACCOUNT_GET,
   ST_ACCOUNT_PUT,
+  ST_BALANCE_PUT,
   ST_ACCOUNT_UPDATE,
   ST_ACCOUNT_SCAN,
+  ST_ACCOUNT_SCAN_RANGE,
   ST_TRANSFER_GET,
   ST_TRANSFER_PUT,
   ST_TRANSFER_SET_STATE,
@@ -41,23 +45,30 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_ACCOUNT_GET] =
-        "SELECT id, owner_id, ledger, kind, flags, name, debits_posted, "
-        "credits_posted, debits_pending, credits_pending FROM accounts "
-        "WHERE id = ?1",
+        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
+        "credits_posted, debits_pending, credits_pending FROM accounts a "
+        "JOIN balances b ON b.id = a.id WHERE a.id = ?1",
     [ST_ACCOUNT_PUT] =
-        "INSERT INTO accounts(id, owner_id, ledger, kind, flags, name, "
-        "debits_posted, credits_posted, debits_pending, credits_pending) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO "
-        "UPDATE SET debits_posted = excluded.debits_posted, credits_posted = "
-        "excluded.credits_posted, debits_pending = excluded.debits_pending, "
-        "credits_pending = excluded.credits_pending",
+        "INSERT INTO accounts(id, owner_id, ledger, kind, flags, name) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
+    [ST_BALANCE_PUT] =
+        "INSERT INTO balances(id, debits_posted, credits_posted, "
+        "debits_pending, credits_pending) VALUES(?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT(id) DO UPDATE SET debits_posted = excluded.debits_posted,"
+        " credits_posted = excluded.credits_posted, debits_pending = "
+        "excluded.debits_pending, credits_pending = excluded.credits_pending",
     [ST_ACCOUNT_UPDATE] =
-        "UPDATE accounts SET debits_posted = ?2, credits_posted = ?3, "
+        "UPDATE balances SET debits_posted = ?2, credits_posted = ?3, "
         "debits_pending = ?4, credits_pending = ?5 WHERE id = ?1",
     [ST_ACCOUNT_SCAN] =
-        "SELECT id, owner_id, ledger, kind, flags, name, debits_posted, "
-        "credits_posted, debits_pending, credits_pending FROM accounts "
-        "ORDER BY id",
+        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
+        "credits_posted, debits_pending, credits_pending FROM accounts a "
+        "JOIN balances b ON b.id = a.id ORDER BY a.id",
+    [ST_ACCOUNT_SCAN_RANGE] =
+        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
+        "credits_posted, debits_pending, credits_pending FROM accounts a "
+        "JOIN balances b ON b.id = a.id WHERE a.id >= ?1 AND a.id < ?2 "
+        "ORDER BY a.id",
     [ST_TRANSFER_GET] =
         "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
         "owner_id, time, ledger, code, flags, pending_state FROM transfers "
@@ -92,9 +103,10 @@ static const char *const migrations[] = {
     "WITHOUT ROWID;"
     "CREATE TABLE accounts(id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL,"
     " ledger INTEGER NOT NULL, kind INTEGER NOT NULL, flags INTEGER NOT NULL,"
-    " name TEXT NOT NULL, debits_posted INTEGER NOT NULL,"
-    " credits_posted INTEGER NOT NULL, debits_pending INTEGER NOT NULL,"
-    " credits_pending INTEGER NOT NULL);"
+    " name TEXT NOT NULL);"
+    "CREATE TABLE balances(id INTEGER PRIMARY KEY,"
+    " debits_posted INTEGER NOT NULL, credits_posted INTEGER NOT NULL,"
+    " debits_pending INTEGER NOT NULL, credits_pending INTEGER NOT NULL);"
     "CREATE TABLE transfers(id INTEGER PRIMARY KEY,"
     " debit_account_id INTEGER NOT NULL, credit_account_id INTEGER NOT NULL,"
     " amount INTEGER NOT NULL, pending_id INTEGER NOT NULL,"
@@ -185,11 +197,16 @@ static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
   sqlite3_bind_int(st, 4, a->kind);
   sqlite3_bind_int(st, 5, a->flags);
   sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 7, a->debits_posted_fen);
-  sqlite3_bind_int64(st, 8, a->credits_posted_fen);
-  sqlite3_bind_int64(st, 9, a->debits_pending_fen);
-  sqlite3_bind_int64(st, 10, a->credits_pending_fen);
-  return step_done(s, st, err, "account put");
+  int rc = step_done(s, st, err, "account put");
+  if (rc != SP_OK)
+    return rc;
+  st = s->st[ST_BALANCE_PUT];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
+  sqlite3_bind_int64(st, 2, a->debits_posted_fen);
+  sqlite3_bind_int64(st, 3, a->credits_posted_fen);
+  sqlite3_bind_int64(st, 4, a->debits_pending_fen);
+  sqlite3_bind_int64(st, 5, a->credits_pending_fen);
+  return step_done(s, st, err, "balance put");
 }
 
 static int st_account_update(sp_store *base, const sp_account *a,
@@ -208,10 +225,8 @@ static int st_account_update(sp_store *base, const sp_account *a,
   return rc;
 }
 
-static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
-                           sp_error *err) {
-  sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_ACCOUNT_SCAN];
+static int scan_accounts(sqlite_store *s, sqlite3_stmt *st, sp_account_fn fn,
+                         void *ctx, sp_error *err) {
   int rc, user = SP_OK;
   sp_account a;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -223,6 +238,21 @@ static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
   if (user != SP_OK)
     return user;
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "account scan");
+}
+
+static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
+                           sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  return scan_accounts(s, s->st[ST_ACCOUNT_SCAN], fn, ctx, err);
+}
+
+static int st_account_scan_range(sp_store *base, uint64_t first, uint64_t end,
+                                 sp_account_fn fn, void *ctx, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_ACCOUNT_SCAN_RANGE];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)end);
+  return scan_accounts(s, st, fn, ctx, err);
 }
 
 static void read_transfer(sqlite3_stmt *st, sp_transfer *t, int *state) {
@@ -421,6 +451,7 @@ static const sp_store_ops sqlite_ops = {
     .account_put = st_account_put,
     .account_update = st_account_update,
     .account_scan = st_account_scan,
+    .account_scan_range = st_account_scan_range,
     .transfer_get = st_transfer_get,
     .transfer_put = st_transfer_put,
     .transfer_set_state = st_transfer_set_state,
