@@ -2,7 +2,7 @@
 # (Debian packages through apt-get), so it works on a bare Debian 12 machine.
 
 DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev
-DEB_TEST    := libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils
+DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils
 # Baselines the benchmarks compare against (never linked into libsparrow).
 DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas
 JOBS        ?= 2
@@ -24,7 +24,7 @@ build: deps
 	cmake --build build -j$(JOBS)
 
 # Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer.
-check: deps-test
+check: deps-test format-check
 	cmake -S . -B build-check -DCMAKE_BUILD_TYPE=Debug -DSPARROW_SANITIZE=ON -DSPARROW_BENCH=OFF >/dev/null
 	cmake --build build-check -j$(JOBS)
 	cd build-check && ctest --output-on-failure -j$(JOBS)
@@ -38,8 +38,8 @@ bench: deps-bench build
 demo: build
 	./build/sparrow demo --db $(DEMO_DB)
 
-format-check:
-	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h
+format-check: deps-test
+	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h tests/*.c bench/*.c
 
 clean:
 	rm -rf build build-check

@@ -69,14 +69,17 @@ static void build(sp_book *book, long lines, sp_date day) {
       l->accrued_until = sp_date_start(day);
       for (int k = 0; k < 3; k++) {
         sp_account *a = &acc[3 * n + k];
-        *a = (sp_account){.id = SP_LOAN_ACCOUNT(l->no, k), .owner_id = l->no,
-                          .ledger = SP_LEDGER_CNY, .kind = SP_ACCOUNT_ASSET,
+        *a = (sp_account){.id = SP_LOAN_ACCOUNT(l->no, k),
+                          .owner_id = l->no,
+                          .ledger = SP_LEDGER_CNY,
+                          .kind = SP_ACCOUNT_ASSET,
                           .flags = SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS};
         snprintf(a->name, sizeof a->name, "%s %d", l->id, k);
       }
       size_t one = 0;
-      sp__xfer(&xs[n], &one, 1, &next, SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL),
-               SP_ACCOUNT_CASH, 100000 + (int64_t)(done % 997) * 1000, l->no,
+      sp__xfer(&xs[n], &one, 1, &next,
+               SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL), SP_ACCOUNT_CASH,
+               100000 + (int64_t)(done % 997) * 1000, l->no,
                sp_date_start(day) + 3600, SP_CODE_DRAW);
     }
     sp_error err;
@@ -97,11 +100,15 @@ static double sqlite_raw(const char *path, long n) {
   sqlite3 *db;
   rm_db(path);
   sqlite3_open(path, &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "CREATE TABLE t(id INTEGER PRIMARY KEY, d INT, c INT, a INT, p INT,"
-                   " o INT, tm INT, l INT, code INT, f INT, s INT);", NULL, NULL, NULL);
+  sqlite3_exec(
+      db,
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+      "CREATE TABLE t(id INTEGER PRIMARY KEY, d INT, c INT, a INT, p INT,"
+      " o INT, tm INT, l INT, code INT, f INT, s INT);",
+      NULL, NULL, NULL);
   sqlite3_stmt *ins;
-  sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?1,?2,?3,?4,0,0,0,156,1,0,0)", -1, &ins, NULL);
+  sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?1,?2,?3,?4,0,0,0,156,1,0,0)",
+                     -1, &ins, NULL);
   double t0 = now();
   for (long i = 1; i <= n; i++) {
     if (i % 8190 == 1)
@@ -160,9 +167,12 @@ int main(int argc, char **argv) {
   char interest[32];
   sp_money_format(st.interest_fen, interest, sizeof interest);
   printf("lines %ld, days %d (built in %.1f s)\n", lines, days, t_build);
-  printf("close of day: %.2f s  (%llu transfers, interest %s; ledger verify %s in %.1f s)\n",
-         t_close, (unsigned long long)st.transfers, interest, ok ? "ok" : "FAILED", t_verify);
-  printf("sqlite raw insert of %ld rows: %.2f s  (close of day / raw = %.2fx)\n",
-         lines * days, raw, t_close / raw);
+  printf("close of day: %.2f s  (%llu transfers, interest %s; ledger verify %s "
+         "in %.1f s)\n",
+         t_close, (unsigned long long)st.transfers, interest,
+         ok ? "ok" : "FAILED", t_verify);
+  printf(
+      "sqlite raw insert of %ld rows: %.2f s  (close of day / raw = %.2fx)\n",
+      lines * days, raw, t_close / raw);
   return ok ? 0 : 1;
 }

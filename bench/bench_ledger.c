@@ -47,15 +47,21 @@ static double sqlite_rows(const char *path, long n, int naive) {
   sqlite3 *db;
   rm_db(path);
   must(sqlite3_open(path, &db), "open");
-  must(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                        "CREATE TABLE t(id INTEGER PRIMARY KEY, d INT, c INT, a INT, p INT,"
-                        " o INT, tm INT, l INT, code INT, f INT, s INT);"
-                        "CREATE TABLE acc(id INTEGER PRIMARY KEY, dp INT, cp INT);",
-                    NULL, NULL, NULL), "schema");
+  must(sqlite3_exec(
+           db,
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+           "CREATE TABLE t(id INTEGER PRIMARY KEY, d INT, c INT, a INT, p INT,"
+           " o INT, tm INT, l INT, code INT, f INT, s INT);"
+           "CREATE TABLE acc(id INTEGER PRIMARY KEY, dp INT, cp INT);",
+           NULL, NULL, NULL),
+       "schema");
   sqlite3_stmt *ins, *upd_d, *upd_c, *acc;
-  sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?1,?2,?3,?4,0,0,0,156,1,0,0)", -1, &ins, NULL);
-  sqlite3_prepare_v2(db, "UPDATE acc SET dp = dp + ?2 WHERE id = ?1", -1, &upd_d, NULL);
-  sqlite3_prepare_v2(db, "UPDATE acc SET cp = cp + ?2 WHERE id = ?1", -1, &upd_c, NULL);
+  sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?1,?2,?3,?4,0,0,0,156,1,0,0)",
+                     -1, &ins, NULL);
+  sqlite3_prepare_v2(db, "UPDATE acc SET dp = dp + ?2 WHERE id = ?1", -1,
+                     &upd_d, NULL);
+  sqlite3_prepare_v2(db, "UPDATE acc SET cp = cp + ?2 WHERE id = ?1", -1,
+                     &upd_c, NULL);
   sqlite3_prepare_v2(db, "INSERT INTO acc VALUES(?1, 0, 0)", -1, &acc, NULL);
   sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
   for (int i = 1; i <= ACCOUNTS; i++) {
@@ -105,7 +111,8 @@ static void ledger_setup(const char *path, sp_store **s, sp_ledger **l) {
   }
   sp_account *a = calloc(ACCOUNTS, sizeof *a);
   for (int i = 0; i < ACCOUNTS; i++)
-    a[i] = (sp_account){.id = (uint64_t)i + 1, .ledger = SP_LEDGER_CNY,
+    a[i] = (sp_account){.id = (uint64_t)i + 1,
+                        .ledger = SP_LEDGER_CNY,
                         .kind = SP_ACCOUNT_ASSET};
   if (sp_ledger_create_accounts(*l, a, ACCOUNTS, NULL) ||
       sp_ledger_commit(*l, NULL, NULL, NULL)) {
@@ -116,9 +123,12 @@ static void ledger_setup(const char *path, sp_store **s, sp_ledger **l) {
 }
 
 static sp_transfer make(uint64_t i) {
-  return (sp_transfer){.id = i, .debit_account_id = 1 + i % ACCOUNTS,
+  return (sp_transfer){.id = i,
+                       .debit_account_id = 1 + i % ACCOUNTS,
                        .credit_account_id = 1 + (i * 7 + 3) % ACCOUNTS,
-                       .amount_fen = 100, .ledger = SP_LEDGER_CNY, .code = 1};
+                       .amount_fen = 100,
+                       .ledger = SP_LEDGER_CNY,
+                       .code = 1};
 }
 
 static double ledger_batched(const char *path, long n) {
@@ -132,7 +142,8 @@ static double ledger_batched(const char *path, long n) {
     for (; k < BATCH && i <= n; k++, i++)
       b[k] = make((uint64_t)i);
     sp_error err;
-    if (sp_ledger_submit(l, b, k, NULL, &err) || sp_ledger_commit(l, NULL, NULL, &err)) {
+    if (sp_ledger_submit(l, b, k, NULL, &err) ||
+        sp_ledger_commit(l, NULL, NULL, &err)) {
       fprintf(stderr, "batched: %s\n", err.message);
       exit(1);
     }
@@ -192,7 +203,8 @@ int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 2000000;
   int threads = argc > 2 ? atoi(argv[2]) : 128;
   if (threads < 1 || threads > 256 || n < BATCH) {
-    fprintf(stderr, "usage: bench_ledger [transfers >= %d] [threads 1..256]\n", BATCH);
+    fprintf(stderr, "usage: bench_ledger [transfers >= %d] [threads 1..256]\n",
+            BATCH);
     return 2;
   }
   const char *mode = argc > 3 ? argv[3] : "all";
@@ -200,15 +212,20 @@ int main(int argc, char **argv) {
   int all = strcmp(mode, "all") == 0;
   double raw = all ? sqlite_rows(path, n, 0) : 1;
   double naive = all ? sqlite_rows(path, n, 1) : 1;
-  double batched = all || strcmp(mode, "batched") == 0 ? ledger_batched(path, n) : 0;
-  double group = all || strcmp(mode, "group") == 0 ? ledger_group(path, n / 10, threads) : 0;
+  double batched =
+      all || strcmp(mode, "batched") == 0 ? ledger_batched(path, n) : 0;
+  double group = all || strcmp(mode, "group") == 0
+                     ? ledger_group(path, n / 10, threads)
+                     : 0;
   rm_db(path);
   printf("transfers %ld, batches of %d, WAL + synchronous=FULL\n", n, BATCH);
   printf("sqlite raw insert (ceiling):       %9.0f rows/s\n", raw);
   printf("naive ledger (insert + 2 updates): %9.0f transfers/s\n", naive);
-  printf("sparrow ledger, batched:           %9.0f transfers/s  (%.2fx raw, %.2fx naive)\n",
+  printf("sparrow ledger, batched:           %9.0f transfers/s  (%.2fx raw, "
+         "%.2fx naive)\n",
          batched, batched / raw, batched / naive);
-  printf("sparrow ledger, one per call, group commit, %d threads: %9.0f transfers/s\n",
+  printf("sparrow ledger, one per call, group commit, %d threads: %9.0f "
+         "transfers/s\n",
          threads, group);
   return 0;
 }

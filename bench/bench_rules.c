@@ -19,16 +19,24 @@
 
 static const char SCHEMA[] =
     "{\"features\":["
-    "{\"name\":\"months_in_business\",\"type\":\"number\",\"source\":\"internal\"},"
+    "{\"name\":\"months_in_business\",\"type\":\"number\",\"source\":"
+    "\"internal\"},"
     "{\"name\":\"tax_credit_grade\",\"type\":\"category\",\"source\":\"tax\"},"
-    "{\"name\":\"court_enforcements_24m\",\"type\":\"number\",\"source\":\"judicial\"},"
-    "{\"name\":\"invoice_amount_12m\",\"type\":\"number\",\"source\":\"invoice\"},"
+    "{\"name\":\"court_enforcements_24m\",\"type\":\"number\",\"source\":"
+    "\"judicial\"},"
+    "{\"name\":\"invoice_amount_12m\",\"type\":\"number\",\"source\":"
+    "\"invoice\"},"
     "{\"name\":\"tax_paid_12m\",\"type\":\"number\",\"source\":\"tax\"},"
-    "{\"name\":\"has_customs_record\",\"type\":\"flag\",\"source\":\"customs\"},"
-    "{\"name\":\"utility_arrears_months\",\"type\":\"number\",\"source\":\"utility\"},"
-    "{\"name\":\"social_insurance_staff\",\"type\":\"number\",\"source\":\"social_insurance\"},"
-    "{\"name\":\"bureau_overdue_max\",\"type\":\"number\",\"source\":\"bureau\"},"
-    "{\"name\":\"ecommerce_rating\",\"type\":\"number\",\"source\":\"ecommerce\"}]}";
+    "{\"name\":\"has_customs_record\",\"type\":\"flag\",\"source\":\"customs\"}"
+    ","
+    "{\"name\":\"utility_arrears_months\",\"type\":\"number\",\"source\":"
+    "\"utility\"},"
+    "{\"name\":\"social_insurance_staff\",\"type\":\"number\",\"source\":"
+    "\"social_insurance\"},"
+    "{\"name\":\"bureau_overdue_max\",\"type\":\"number\",\"source\":"
+    "\"bureau\"},"
+    "{\"name\":\"ecommerce_rating\",\"type\":\"number\",\"source\":"
+    "\"ecommerce\"}]}";
 enum { M, G, C, INV, TAX, CU, UA, SI, BO, ER, N_F };
 
 static const char *const RULES[N_RULES] = {
@@ -70,9 +78,8 @@ static int kin(sp_value v, const char *set) {
 }
 
 static int hand_eval(const sp_value *r, int *fired) {
-  double m = NUMV(r[M]), c = NUMV(r[C]), inv = NUMV(r[INV]),
-         tax = NUMV(r[TAX]), ua = NUMV(r[UA]), si = NUMV(r[SI]),
-         bo = NUMV(r[BO]), er = NUMV(r[ER]);
+  double m = NUMV(r[M]), c = NUMV(r[C]), inv = NUMV(r[INV]), tax = NUMV(r[TAX]),
+         ua = NUMV(r[UA]), si = NUMV(r[SI]), bo = NUMV(r[BO]), er = NUMV(r[ER]);
   int k[N_RULES];
   k[0] = cmp(r[C], c > 0);
   k[1] = cmp(r[M], m < 12);
@@ -91,8 +98,8 @@ static int hand_eval(const sp_value *r, int *fired) {
   k[13] = kand(cmp(r[M], m * 2592000.0 > 94608000.0), cmp(r[C], c >= 1));
   k[14] = ISM(r[INV]) || ISM(r[TAX]) ? 2 : (inv - tax * 10) / 1000 > 500;
   k[15] = cmp(r[SI], fabs(si - 10) > 40);
-  k[16] = kand(kin(r[G], "A"), kor(cmp(r[M], m >= 36),
-                                   cmp(r[INV], inv > 2000000)));
+  k[16] =
+      kand(kin(r[G], "A"), kor(cmp(r[M], m >= 36), cmp(r[INV], inv > 2000000)));
   k[17] = ISM(r[M]) || ISM(r[C]);
   k[18] = kor(cmp(r[ER], (er < 5 ? er : 5) < 3), cmp(r[BO], bo > 30));
   k[19] = kand(cmp(r[TAX], tax < 1000), cmp(r[INV], inv >= 500000));
@@ -179,7 +186,8 @@ int main(void) {
           rules, rows + (size_t)(i % N_ROWS_DISTINCT) * N_F, NULL, fired);
     double t1 = now_ns();
     for (int i = 0; i < N_EVALS; i++)
-      fired_hand += hand_eval(rows + (size_t)(i % N_ROWS_DISTINCT) * N_F, fired);
+      fired_hand +=
+          hand_eval(rows + (size_t)(i % N_ROWS_DISTINCT) * N_F, fired);
     double t2 = now_ns();
     best_rules = fmin(best_rules, (t1 - t0) / N_EVALS);
     best_hand = fmin(best_hand, (t2 - t1) / N_EVALS);

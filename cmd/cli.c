@@ -104,8 +104,8 @@ int cli_parse_format(const cli_cmd *cmd, const char *text, cli_format dflt,
   else if (strcmp(text, "text") == 0)
     *out = CLI_FORMAT_TEXT;
   else
-    return cli_usage_error(cmd, "--format: unknown format '%s' (json, csv, text)",
-                           text);
+    return cli_usage_error(
+        cmd, "--format: unknown format '%s' (json, csv, text)", text);
   return 0;
 }
 

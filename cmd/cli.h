@@ -50,7 +50,11 @@ int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Output format shared by commands that print tables. */
-typedef enum cli_format { CLI_FORMAT_JSON, CLI_FORMAT_CSV, CLI_FORMAT_TEXT } cli_format;
+typedef enum cli_format {
+  CLI_FORMAT_JSON,
+  CLI_FORMAT_CSV,
+  CLI_FORMAT_TEXT
+} cli_format;
 int cli_parse_format(const cli_cmd *cmd, const char *text, cli_format dflt,
                      cli_format *out);
 

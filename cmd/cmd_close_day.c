@@ -11,7 +11,8 @@ int cmd_close_day(int argc, char **argv) {
       "and penalty,\nbills line interest, ages and classifies every active "
       "loan, and posts it all to the ledger.",
       "--db FILE --date YYYY-MM-DD"};
-  cli_opt o[] = {{"db", 1, "database file", 0}, {"date", 1, "last day to close", 0}};
+  cli_opt o[] = {{"db", 1, "database file", 0},
+                 {"date", 1, "last day to close", 0}};
   int rc = cli_parse(&cmd, argc, argv, o, N(o));
   static const char *const req[] = {"db", "date", NULL};
   if (rc || (rc = cli_require(&cmd, o, N(o), req)))
@@ -30,9 +31,11 @@ int cmd_close_day(int argc, char **argv) {
     sp_date_format(through, d);
     sp_money_format(st.interest_fen, i, sizeof i);
     sp_money_format(st.penalty_fen, p, sizeof p);
-    printf("{\"closed_through\":\"%s\",\"days\":%d,\"loans\":%llu,\"transfers\":%llu,"
+    printf("{\"closed_through\":\"%s\",\"days\":%d,\"loans\":%llu,"
+           "\"transfers\":%llu,"
            "\"interest\":\"%s\",\"penalty\":\"%s\"}\n",
-           d, st.days, (unsigned long long)st.loans, (unsigned long long)st.transfers, i, p);
+           d, st.days, (unsigned long long)st.loans,
+           (unsigned long long)st.transfers, i, p);
   }
   sp_book_close(b);
   return rc == SP_OK ? 0 : cli_fail(&cmd, &err);

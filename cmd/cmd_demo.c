@@ -18,8 +18,8 @@
 #define N(o) (sizeof(o) / sizeof((o)[0]))
 
 static const char *const industries[] = {
-    "manufacturing", "wholesale-retail", "catering", "agriculture", "technology",
-    "cross-border-ecommerce"};
+    "manufacturing", "wholesale-retail", "catering",
+    "agriculture",   "technology",       "cross-border-ecommerce"};
 
 typedef struct borrower {
   char id[24];
@@ -33,7 +33,8 @@ static uint32_t rnd(void) {
   return (uint32_t)(rng_state >> 33);
 }
 
-static int open_portfolio(sp_book *b, borrower *bs, int n, sp_date start, sp_error *err) {
+static int open_portfolio(sp_book *b, borrower *bs, int n, sp_date start,
+                          sp_error *err) {
   for (int i = 0; i < n; i++) {
     borrower *x = &bs[i];
     const char *ind = industries[rnd() % N(industries)];
@@ -44,7 +45,8 @@ static int open_portfolio(sp_book *b, borrower *bs, int n, sp_date start, sp_err
     sp_product_default(&p);
     int rc;
     if (x->line) {
-      p.annual_rate = (int64_t)(1200000 + rnd() % 4000000) * 360; /* 0.012%..0.052% a day */
+      p.annual_rate =
+          (int64_t)(1200000 + rnd() % 4000000) * 360; /* 0.012%..0.052% a day */
       p.per_second = rnd() % 10 == 0;
       int64_t limit = (int64_t)(50 + rnd() % 950) * 100000; /* 5,000..100,000 */
       rc = sp_line_open(b, x->id, limit, &p, start, err);
@@ -53,7 +55,8 @@ static int open_portfolio(sp_book *b, borrower *bs, int n, sp_date start, sp_err
       p.method = (sp_method)(rnd() % 4);
       p.term_months = 6 + (int32_t)(rnd() % 4) * 6;
       int64_t principal = (int64_t)(20 + rnd() % 480) * 100000;
-      rc = sp_term_open(b, x->id, principal, principal / 100 * (rnd() % 2), &p, start, err);
+      rc = sp_term_open(b, x->id, principal, principal / 100 * (rnd() % 2), &p,
+                        start, err);
     }
     if (rc != SP_OK)
       return rc;
@@ -75,7 +78,8 @@ static int activity(sp_book *b, borrower *bs, int n, sp_date day, int day_index,
     sp_time at = sp_date_start(day) + 9 * 3600 + (sp_time)(rnd() % 28800);
     int rc = SP_OK;
     if (x->line && !late && rnd() % 15 == 0 && v.available_fen > 0) {
-      int64_t amount = 1 + (int64_t)(rnd() % (uint32_t)(v.available_fen / 2 + 1));
+      int64_t amount =
+          1 + (int64_t)(rnd() % (uint32_t)(v.available_fen / 2 + 1));
       rc = sp_line_draw(b, x->id, amount, at, NULL, err);
       (*ops)++;
     } else if (!late) {
@@ -126,16 +130,19 @@ static void report(sp_book *b, const sp_ledger_totals *t) {
   sp_store *st = sp_book_store(b);
   st->ops->account_get(st, SP_ACCOUNT_INTEREST_INCOME, &a, NULL);
   sp_money_format(sp_account_balance_fen(&a), income, sizeof income);
-  printf("\nportfolio: %ld loans (%ld lines, %ld term loans), %ld past due\n", s.loans,
-         s.lines, s.loans - s.lines, s.overdue);
-  printf("  outstanding principal %s, accrued interest %s, penalty %s\n", p, i, q);
+  printf("\nportfolio: %ld loans (%ld lines, %ld term loans), %ld past due\n",
+         s.loans, s.lines, s.loans - s.lines, s.overdue);
+  printf("  outstanding principal %s, accrued interest %s, penalty %s\n", p, i,
+         q);
   printf("  interest income to date %s\n", income);
-  printf("  buckets:  M0 %ld  M1 %ld  M2 %ld  M3 %ld  M4+ %ld\n", s.bucket[0], s.bucket[1],
-         s.bucket[2], s.bucket[3], s.bucket[4]);
-  printf("  five-category: 正常 normal %ld  关注 special-mention %ld  次级 substandard %ld"
+  printf("  buckets:  M0 %ld  M1 %ld  M2 %ld  M3 %ld  M4+ %ld\n", s.bucket[0],
+         s.bucket[1], s.bucket[2], s.bucket[3], s.bucket[4]);
+  printf("  five-category: 正常 normal %ld  关注 special-mention %ld  次级 "
+         "substandard %ld"
          "  可疑 doubtful %ld  损失 loss %ld\n",
          s.klass[0], s.klass[1], s.klass[2], s.klass[3], s.klass[4]);
-  printf("  ledger: %llu accounts, %llu transfers, debits = credits, every balance "
+  printf("  ledger: %llu accounts, %llu transfers, debits = credits, every "
+         "balance "
          "equals its postings\n",
          (unsigned long long)t->accounts, (unsigned long long)t->transfers);
 }
@@ -143,8 +150,10 @@ static void report(sp_book *b, const sp_ledger_totals *t) {
 int cmd_demo(int argc, char **argv) {
   static const cli_cmd cmd = {
       "demo",
-      "Creates a fresh book, opens lines and term loans for synthetic micro and small\n"
-      "enterprises, runs months of draws, repayments, delinquency and close of day,\n"
+      "Creates a fresh book, opens lines and term loans for synthetic micro "
+      "and small\n"
+      "enterprises, runs months of draws, repayments, delinquency and close of "
+      "day,\n"
       "and prints the portfolio and the ledger check.",
       "[--db FILE] [--borrowers N] [--months N] [--seed N]"};
   cli_opt o[] = {{"db", 1, "database file, replaced (sparrow-demo.db)", 0},
@@ -154,9 +163,10 @@ int cmd_demo(int argc, char **argv) {
   int rc = cli_parse(&cmd, argc, argv, o, N(o));
   if (rc)
     return rc == 1 ? 0 : rc;
-  const char *db = cli_get(o, N(o), "db") ? cli_get(o, N(o), "db") : "sparrow-demo.db";
-  const char *nb = cli_get(o, N(o), "borrowers"), *nm = cli_get(o, N(o), "months"),
-             *ns = cli_get(o, N(o), "seed");
+  const char *db =
+      cli_get(o, N(o), "db") ? cli_get(o, N(o), "db") : "sparrow-demo.db";
+  const char *nb = cli_get(o, N(o), "borrowers"),
+             *nm = cli_get(o, N(o), "months"), *ns = cli_get(o, N(o), "seed");
   int n = nb ? atoi(nb) : 1000, months = nm ? atoi(nm) : 6;
   rng_state = ns ? strtoull(ns, NULL, 10) : 1;
   if (n < 1 || n > 100000)
@@ -177,7 +187,8 @@ int cmd_demo(int argc, char **argv) {
   sp_date start, end;
   sp_date_parse("2026-01-05", "start", &start, NULL);
   end = sp_date_add_months(start, months);
-  printf("sparrow demo: %d enterprises, %d months from 2026-01-05, book %s\n", n, months, db);
+  printf("sparrow demo: %d enterprises, %d months from 2026-01-05, book %s\n",
+         n, months, db);
   rc = bs ? open_portfolio(b, bs, n, start, &err) : SP_ENOMEM;
   long ops = 0;
   for (sp_date day = start + 1; rc == SP_OK && day <= end; day++) {
@@ -202,6 +213,7 @@ int cmd_demo(int argc, char **argv) {
   if (rc != SP_OK)
     return cli_fail(&cmd, &err);
   printf("\nexplore it: sparrow line show --db %s --id <id> --format text; "
-         "sparrow ledger verify --db %s\n", db, db);
+         "sparrow ledger verify --db %s\n",
+         db, db);
   return 0;
 }

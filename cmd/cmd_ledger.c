@@ -20,13 +20,15 @@ static int ledger_verify(const cli_cmd *cmd, int argc, char **argv) {
   rc = sp_ledger_verify(sp_book_store(b), &t, &err);
   sp_book_close(b);
   if (rc != SP_OK) {
-    fprintf(stderr, "sparrow %s: INVARIANT BROKEN: %s\n", cmd->name, err.message);
+    fprintf(stderr, "sparrow %s: INVARIANT BROKEN: %s\n", cmd->name,
+            err.message);
     return CLI_EXIT_FAIL;
   }
   char d[32], c[32];
   sp_money_format(t.debits_posted_fen, d, sizeof d);
   sp_money_format(t.credits_posted_fen, c, sizeof c);
-  printf("{\"ok\":true,\"accounts\":%llu,\"transfers\":%llu,\"debits_posted\":\"%s\","
+  printf("{\"ok\":true,\"accounts\":%llu,\"transfers\":%llu,\"debits_posted\":"
+         "\"%s\","
          "\"credits_posted\":\"%s\"}\n",
          (unsigned long long)t.accounts, (unsigned long long)t.transfers, d, c);
   return 0;
@@ -40,7 +42,8 @@ static int print_account(void *p, const sp_account *a) {
   print_ctx *c = p;
   char bal[32];
   sp_money_format(sp_account_balance_fen(a), bal, sizeof bal);
-  printf("%s{\"id\":%llu,\"name\":", c->first ? "" : ",\n", (unsigned long long)a->id);
+  printf("%s{\"id\":%llu,\"name\":", c->first ? "" : ",\n",
+         (unsigned long long)a->id);
   cli_json_string(stdout, a->name);
   printf(",\"balance\":\"%s\"}", bal);
   c->first = 0;

@@ -33,13 +33,15 @@ static int line_open(const cli_cmd *cmd, int argc, char **argv) {
   sp_error err;
   int64_t limit;
   sp_date date;
-  if (sp_money_parse(cli_get(o, N(product_opts), "limit"), "--limit", &limit, &err) ||
+  if (sp_money_parse(cli_get(o, N(product_opts), "limit"), "--limit", &limit,
+                     &err) ||
       sp_date_parse(cli_get(o, N(product_opts), "date"), "--date", &date, &err))
     return cli_fail(cmd, &err);
   sp_book *b;
   if ((rc = book_open(cmd, o, N(product_opts), 1, &b)))
     return rc;
-  rc = sp_line_open(b, cli_get(o, N(product_opts), "id"), limit, &p, date, &err);
+  rc =
+      sp_line_open(b, cli_get(o, N(product_opts), "id"), limit, &p, date, &err);
   if (rc == SP_OK) {
     sp_loan_view v;
     sp_loan_get(b, cli_get(o, N(product_opts), "id"), &v, NULL);
@@ -53,7 +55,8 @@ static cli_opt move_opts[] = {
     {"db", 1, "database file", 0},
     {"id", 1, "line or loan id", 0},
     {"amount", 1, "amount, e.g. 20000.00", 0},
-    {"date", 1, "business date YYYY-MM-DD, or a time 2026-01-16T10:30:00+08:00", 0},
+    {"date", 1, "business date YYYY-MM-DD, or a time 2026-01-16T10:30:00+08:00",
+     0},
     {"ref", 1, "idempotency key: a repeated key returns the first result", 0},
 };
 
@@ -67,7 +70,8 @@ int book_move(const cli_cmd *cmd, int argc, char **argv, int draw) {
   sp_error err;
   int64_t amount;
   sp_time at;
-  if (sp_money_parse(cli_get(o, N(move_opts), "amount"), "--amount", &amount, &err) ||
+  if (sp_money_parse(cli_get(o, N(move_opts), "amount"), "--amount", &amount,
+                     &err) ||
       sp_time_parse(cli_get(o, N(move_opts), "date"), "--date", &at, &err))
     return cli_fail(cmd, &err);
   if (amount <= 0)
@@ -75,7 +79,8 @@ int book_move(const cli_cmd *cmd, int argc, char **argv, int draw) {
   sp_book *b;
   if ((rc = book_open(cmd, o, N(move_opts), 0, &b)))
     return rc;
-  const char *id = cli_get(o, N(move_opts), "id"), *ref = cli_get(o, N(move_opts), "ref");
+  const char *id = cli_get(o, N(move_opts), "id"),
+             *ref = cli_get(o, N(move_opts), "ref");
   sp_repay_result res = {0};
   rc = draw ? sp_line_draw(b, id, amount, at, ref, &err)
             : sp_loan_repay(b, id, amount, at, ref, &res, &err);
@@ -85,8 +90,10 @@ int book_move(const cli_cmd *cmd, int argc, char **argv, int draw) {
       sp_money_format(res.penalty_fen, p, sizeof p);
       sp_money_format(res.interest_fen, i, sizeof i);
       sp_money_format(res.principal_fen, q, sizeof q);
-      printf("{\"repaid\":{\"penalty\":\"%s\",\"interest\":\"%s\",\"principal\":\"%s\"},"
-             "\"replayed\":%s}\n", p, i, q, res.replayed ? "true" : "false");
+      printf("{\"repaid\":{\"penalty\":\"%s\",\"interest\":\"%s\","
+             "\"principal\":\"%s\"},"
+             "\"replayed\":%s}\n",
+             p, i, q, res.replayed ? "true" : "false");
     }
     sp_loan_view v;
     sp_loan_get(b, id, &v, NULL);
@@ -117,7 +124,8 @@ int book_show(const cli_cmd *cmd, int argc, char **argv) {
   if (rc || (rc = cli_require(cmd, o, N(show_opts), req)))
     return rc == 1 ? 0 : rc;
   cli_format fmt;
-  if ((rc = cli_parse_format(cmd, cli_get(o, N(show_opts), "format"), CLI_FORMAT_JSON, &fmt)))
+  if ((rc = cli_parse_format(cmd, cli_get(o, N(show_opts), "format"),
+                             CLI_FORMAT_JSON, &fmt)))
     return rc;
   sp_book *b;
   if ((rc = book_open(cmd, o, N(show_opts), 0, &b)))
@@ -156,7 +164,8 @@ static int line_state(const cli_cmd *cmd, int argc, char **argv, int what) {
   if ((rc = book_open(cmd, o, N(state_opts), 0, &b)))
     return rc;
   const char *id = cli_get(o, N(state_opts), "id");
-  rc = what == 2 ? sp_line_set_limit(b, id, limit, &err) : sp_line_freeze(b, id, what, &err);
+  rc = what == 2 ? sp_line_set_limit(b, id, limit, &err)
+                 : sp_line_freeze(b, id, what, &err);
   if (rc == SP_OK) {
     sp_loan_view v;
     sp_loan_get(b, id, &v, NULL);
@@ -166,9 +175,15 @@ static int line_state(const cli_cmd *cmd, int argc, char **argv, int what) {
   return rc == SP_OK ? 0 : cli_fail(cmd, &err);
 }
 
-static int line_freeze(const cli_cmd *c, int argc, char **argv) { return line_state(c, argc, argv, 1); }
-static int line_unfreeze(const cli_cmd *c, int argc, char **argv) { return line_state(c, argc, argv, 0); }
-static int line_limit(const cli_cmd *c, int argc, char **argv) { return line_state(c, argc, argv, 2); }
+static int line_freeze(const cli_cmd *c, int argc, char **argv) {
+  return line_state(c, argc, argv, 1);
+}
+static int line_unfreeze(const cli_cmd *c, int argc, char **argv) {
+  return line_state(c, argc, argv, 0);
+}
+static int line_limit(const cli_cmd *c, int argc, char **argv) {
+  return line_state(c, argc, argv, 2);
+}
 
 int cmd_line(int argc, char **argv) {
   static const book_sub subs[] = {

@@ -26,7 +26,8 @@ static cli_opt open_opts[] = {
 static int loan_open(const cli_cmd *cmd, int argc, char **argv) {
   cli_opt *o = open_opts;
   int rc = cli_parse(cmd, argc, argv, o, N(open_opts));
-  static const char *const req[] = {"db", "id", "principal", "term", "start", NULL};
+  static const char *const req[] = {"db",   "id",    "principal",
+                                    "term", "start", NULL};
   if (rc || (rc = cli_require(cmd, o, N(open_opts), req)))
     return rc == 1 ? 0 : rc;
   sp_product p;
@@ -36,7 +37,8 @@ static int loan_open(const cli_cmd *cmd, int argc, char **argv) {
   int64_t principal, fee = 0;
   sp_date start;
   const char *fv = cli_get(o, N(open_opts), "fee");
-  if (sp_money_parse(cli_get(o, N(open_opts), "principal"), "--principal", &principal, &err) ||
+  if (sp_money_parse(cli_get(o, N(open_opts), "principal"), "--principal",
+                     &principal, &err) ||
       (fv && sp_money_parse(fv, "--fee", &fee, &err)) ||
       sp_date_parse(cli_get(o, N(open_opts), "start"), "--start", &start, &err))
     return cli_fail(cmd, &err);
@@ -85,12 +87,14 @@ static int loan_schedule(const cli_cmd *cmd, int argc, char **argv) {
     for (size_t i = 0; i < n; i++) {
       char d[11], m[6][32];
       const sp_installment *s = &iv[i].due;
-      int64_t a[6] = {s->payment_fen, s->principal_fen, s->interest_fen,
-                      s->balance_fen, iv[i].principal_paid_fen, iv[i].interest_paid_fen};
+      int64_t a[6] = {s->payment_fen,           s->principal_fen,
+                      s->interest_fen,          s->balance_fen,
+                      iv[i].principal_paid_fen, iv[i].interest_paid_fen};
       for (int k = 0; k < 6; k++)
         sp_money_format(a[k], m[k], sizeof m[k]);
       sp_date_format(s->due_date, d);
-      printf("%s{\"period\":%d,\"due_date\":\"%s\",\"payment\":\"%s\",\"principal\":\"%s\","
+      printf("%s{\"period\":%d,\"due_date\":\"%s\",\"payment\":\"%s\","
+             "\"principal\":\"%s\","
              "\"interest\":\"%s\",\"balance\":\"%s\",\"principal_paid\":\"%s\","
              "\"interest_paid\":\"%s\"}",
              i ? "," : "", s->period, d, m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -105,9 +109,11 @@ static int loan_schedule(const cli_cmd *cmd, int argc, char **argv) {
 int cmd_loan(int argc, char **argv) {
   static const book_sub subs[] = {
       {"open", loan_open, "open and disburse a term loan"},
-      {"repay", loan_repay, "repay: what is due first, then early (reschedules)"},
+      {"repay", loan_repay,
+       "repay: what is due first, then early (reschedules)"},
       {"show", book_show, "show a loan: balances, days past due, class"},
-      {"schedule", loan_schedule, "the installments as they stand, with payments"},
+      {"schedule", loan_schedule,
+       "the installments as they stand, with payments"},
   };
   return book_dispatch("loan", subs, N(subs), argc, argv);
 }

@@ -13,7 +13,8 @@ static const struct {
     {"apr", cmd_apr, "annualized rate (IRR method) of a loan's cash flows"},
     {"line", cmd_line, "revolving credit lines: open, draw, repay, show ..."},
     {"loan", cmd_loan, "term loans: open, repay, show ..."},
-    {"close-day", cmd_close_day, "close every day up to a date: accrue, age, classify"},
+    {"close-day", cmd_close_day,
+     "close every day up to a date: accrue, age, classify"},
     {"ledger", cmd_ledger, "ledger: verify the invariant, show accounts"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
 };

@@ -54,15 +54,21 @@ static void reopen(fixture *f) {
 }
 
 static sp_account mk_account(uint64_t id, int kind, unsigned flags) {
-  sp_account a = {.id = id, .ledger = SP_LEDGER_CNY, .kind = (uint16_t)kind,
+  sp_account a = {.id = id,
+                  .ledger = SP_LEDGER_CNY,
+                  .kind = (uint16_t)kind,
                   .flags = (uint16_t)flags};
   snprintf(a.name, sizeof a.name, "acct-%llu", (unsigned long long)id);
   return a;
 }
 
 static sp_transfer xfer(uint64_t id, uint64_t dr, uint64_t cr, int64_t amt) {
-  return (sp_transfer){.id = id, .debit_account_id = dr, .credit_account_id = cr,
-                       .amount_fen = amt, .ledger = SP_LEDGER_CNY, .code = 1};
+  return (sp_transfer){.id = id,
+                       .debit_account_id = dr,
+                       .credit_account_id = cr,
+                       .amount_fen = amt,
+                       .ledger = SP_LEDGER_CNY,
+                       .code = 1};
 }
 
 static int64_t posted_balance(sp_ledger *l, uint64_t id) {
@@ -73,7 +79,8 @@ static int64_t posted_balance(sp_ledger *l, uint64_t id) {
 
 static void create_three(fixture *f) {
   sp_account a[3] = {mk_account(1, SP_ACCOUNT_ASSET, 0),
-                     mk_account(2, SP_ACCOUNT_ASSET, SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS),
+                     mk_account(2, SP_ACCOUNT_ASSET,
+                                SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS),
                      mk_account(3, SP_ACCOUNT_EQUITY, 0)};
   assert_int_equal(sp_ledger_create_accounts(f->ledger, a, 3, NULL), SP_OK);
 }
@@ -120,27 +127,31 @@ static void test_bad_transfers(void **state) {
   assert_int_equal(sp_ledger_submit(f->ledger, &t, 1, NULL, &err), SP_EINVAL);
   assert_string_equal(err.field, "id");
   t = xfer(1, 99, 3, 5);
-  assert_int_equal(sp_ledger_submit(f->ledger, &t, 1, NULL, &err), SP_ENOTFOUND);
+  assert_int_equal(sp_ledger_submit(f->ledger, &t, 1, NULL, &err),
+                   SP_ENOTFOUND);
   assert_string_equal(err.field, "debit_account_id");
   /* Repaying more than is owed breaks the receivable's constraint. */
   t = xfer(1, 1, 2, 1);
   assert_int_equal(sp_ledger_submit(f->ledger, &t, 1, NULL, &err), SP_EBALANCE);
   sp_account other = mk_account(4, SP_ACCOUNT_ASSET, 0);
   other.ledger = 840;
-  assert_int_equal(sp_ledger_create_accounts(f->ledger, &other, 1, NULL), SP_OK);
+  assert_int_equal(sp_ledger_create_accounts(f->ledger, &other, 1, NULL),
+                   SP_OK);
   t = xfer(1, 4, 3, 5);
   t.ledger = 0;
   assert_int_equal(sp_ledger_submit(f->ledger, &t, 1, NULL, &err), SP_EINVAL);
   assert_string_equal(err.field, "ledger");
   /* Same account id, other definition. */
   sp_account again = mk_account(1, SP_ACCOUNT_LIABILITY, 0);
-  assert_int_equal(sp_ledger_create_accounts(f->ledger, &again, 1, &err), SP_EEXISTS);
+  assert_int_equal(sp_ledger_create_accounts(f->ledger, &again, 1, &err),
+                   SP_EEXISTS);
 }
 
 static void test_batch_is_atomic(void **state) {
   fixture *f = *state;
   create_three(f);
-  sp_transfer b[3] = {xfer(1, 2, 1, 1000), xfer(2, 1, 2, 600), xfer(3, 1, 2, 600)};
+  sp_transfer b[3] = {xfer(1, 2, 1, 1000), xfer(2, 1, 2, 600),
+                      xfer(3, 1, 2, 600)};
   sp_error err;
   /* The third would repay 1,200 of 1,000 owed: the whole batch fails. */
   assert_int_equal(sp_ledger_submit(f->ledger, b, 3, NULL, &err), SP_EBALANCE);
@@ -174,8 +185,11 @@ static void test_two_phase(void **state) {
   assert_true(a.debits_pending_fen == 1000 && a.debits_posted_fen == 0);
   reopen(f);
   /* Post 700 of the 1,000: the rest is released. */
-  sp_transfer post = {.id = 2, .pending_id = 1, .amount_fen = 700,
-                      .flags = SP_TRANSFER_POST_PENDING, .code = 1};
+  sp_transfer post = {.id = 2,
+                      .pending_id = 1,
+                      .amount_fen = 700,
+                      .flags = SP_TRANSFER_POST_PENDING,
+                      .code = 1};
   assert_int_equal(sp_ledger_submit(f->ledger, &post, 1, NULL, NULL), SP_OK);
   sp_ledger_account(f->ledger, 2, &a, NULL);
   assert_true(a.debits_pending_fen == 0 && a.debits_posted_fen == 700);
@@ -183,13 +197,14 @@ static void test_two_phase(void **state) {
   sp_error err;
   sp_transfer again = post;
   again.id = 3;
-  assert_int_equal(sp_ledger_submit(f->ledger, &again, 1, NULL, &err), SP_ESTATE);
+  assert_int_equal(sp_ledger_submit(f->ledger, &again, 1, NULL, &err),
+                   SP_ESTATE);
   assert_string_equal(err.field, "pending_id");
   /* A void releases the whole reservation. */
   sp_transfer p2 = xfer(4, 2, 1, 300);
   p2.flags = SP_TRANSFER_PENDING;
-  sp_transfer v = {.id = 5, .pending_id = 4, .flags = SP_TRANSFER_VOID_PENDING,
-                   .code = 1};
+  sp_transfer v = {
+      .id = 5, .pending_id = 4, .flags = SP_TRANSFER_VOID_PENDING, .code = 1};
   sp_transfer both[2] = {p2, v};
   assert_int_equal(sp_ledger_submit(f->ledger, both, 2, NULL, NULL), SP_OK);
   assert_int_equal(sp_ledger_commit(f->ledger, NULL, NULL, NULL), SP_OK);
@@ -200,9 +215,11 @@ static void test_two_phase(void **state) {
   sp_transfer r1 = xfer(6, 1, 2, 500), r2 = xfer(7, 1, 2, 300);
   r1.flags = SP_TRANSFER_PENDING;
   assert_int_equal(sp_ledger_submit(f->ledger, &r1, 1, NULL, NULL), SP_OK);
-  assert_int_equal(sp_ledger_submit(f->ledger, &r2, 1, NULL, &err), SP_EBALANCE);
+  assert_int_equal(sp_ledger_submit(f->ledger, &r2, 1, NULL, &err),
+                   SP_EBALANCE);
   /* Post with amount 0 posts the full pending amount; its replay too. */
-  sp_transfer full = {.id = 8, .pending_id = 6, .flags = SP_TRANSFER_POST_PENDING};
+  sp_transfer full = {
+      .id = 8, .pending_id = 6, .flags = SP_TRANSFER_POST_PENDING};
   int st;
   assert_int_equal(sp_ledger_submit(f->ledger, &full, 1, &st, NULL), SP_OK);
   assert_int_equal(sp_ledger_commit(f->ledger, NULL, NULL, NULL), SP_OK);
@@ -221,8 +238,11 @@ static void test_verify_detects_corruption(void **state) {
   assert_int_equal(sp_ledger_verify(f->store, NULL, NULL), SP_OK);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "UPDATE balances SET debits_posted = 999 "
-                                    "WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "UPDATE balances SET debits_posted = 999 "
+                                "WHERE id = 2",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
   sqlite3_close(db);
   sp_error err;
   assert_int_equal(sp_ledger_verify(f->store, NULL, &err), SP_ESTATE);
@@ -289,9 +309,12 @@ static void test_random_simulation(void **state) {
   printf("# ledger simulation seed %u (SPARROW_SEED to replay)\n", seed);
   sp_account accounts[SIM_ACCOUNTS];
   for (int a = 1; a <= SIM_ACCOUNTS; a++)
-    accounts[a - 1] = mk_account((uint64_t)a, SP_ACCOUNT_ASSET,
-                           a <= 4 ? SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS : 0);
-  assert_int_equal(sp_ledger_create_accounts(f->ledger, accounts, SIM_ACCOUNTS, NULL), SP_OK);
+    accounts[a - 1] =
+        mk_account((uint64_t)a, SP_ACCOUNT_ASSET,
+                   a <= 4 ? SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS : 0);
+  assert_int_equal(
+      sp_ledger_create_accounts(f->ledger, accounts, SIM_ACCOUNTS, NULL),
+      SP_OK);
   assert_int_equal(sp_ledger_commit(f->ledger, NULL, NULL, NULL), SP_OK);
   static model committed, m;
   memset(&committed, 0, sizeof committed);
@@ -301,9 +324,10 @@ static void test_random_simulation(void **state) {
     model trial = m;
     int ok = 1;
     for (int i = 0; i < n; i++) {
-      sp_transfer t = xfer(1 + (uint64_t)(rand() % SIM_IDS),
-                           1 + (uint64_t)(rand() % SIM_ACCOUNTS),
-                           1 + (uint64_t)(rand() % SIM_ACCOUNTS), 1 + rand() % 500);
+      sp_transfer t =
+          xfer(1 + (uint64_t)(rand() % SIM_IDS),
+               1 + (uint64_t)(rand() % SIM_ACCOUNTS),
+               1 + (uint64_t)(rand() % SIM_ACCOUNTS), 1 + rand() % 500);
       if (t.debit_account_id == t.credit_account_id)
         t.credit_account_id = t.credit_account_id % SIM_ACCOUNTS + 1;
       int r = rand() % 10;
@@ -326,7 +350,8 @@ static void test_random_simulation(void **state) {
     }
     int rc = sp_ledger_submit(f->ledger, batch, (size_t)n, NULL, NULL);
     if (ok != (rc == SP_OK))
-      fail_msg("seed %u step %d: model says %d, ledger rc %d", seed, step, ok, rc);
+      fail_msg("seed %u step %d: model says %d, ledger rc %d", seed, step, ok,
+               rc);
     if (ok)
       m = trial;
     int action = rand() % 20;
@@ -343,10 +368,14 @@ static void test_random_simulation(void **state) {
     }
     for (int a = 1; a <= SIM_ACCOUNTS; a++) {
       sp_account got;
-      assert_int_equal(sp_ledger_account(f->ledger, (uint64_t)a, &got, NULL), SP_OK);
-      if (got.debits_posted_fen != m.dp[a] || got.credits_posted_fen != m.cp[a] ||
-          got.debits_pending_fen != m.dq[a] || got.credits_pending_fen != m.cq[a])
-        fail_msg("seed %u step %d: account %d differs from the model", seed, step, a);
+      assert_int_equal(sp_ledger_account(f->ledger, (uint64_t)a, &got, NULL),
+                       SP_OK);
+      if (got.debits_posted_fen != m.dp[a] ||
+          got.credits_posted_fen != m.cp[a] ||
+          got.debits_pending_fen != m.dq[a] ||
+          got.credits_pending_fen != m.cq[a])
+        fail_msg("seed %u step %d: account %d differs from the model", seed,
+                 step, a);
     }
     if (step % 100 == 99) {
       sp_error err;
@@ -369,7 +398,8 @@ static void *work(void *p) {
   worker *w = p;
   for (int i = 0; i < 500; i++) {
     uint64_t id = (uint64_t)w->index * 1000 + (uint64_t)i + 1;
-    sp_transfer t = i % 10 == 9 ? xfer(id, 1, 2, 1000000000) : xfer(id, 2, 1, 100);
+    sp_transfer t =
+        i % 10 == 9 ? xfer(id, 1, 2, 1000000000) : xfer(id, 2, 1, 100);
     sp_error err;
     if (sp_ledger_group_submit(w->group, &t, 1, NULL, &err) == SP_OK)
       w->ok++;
@@ -409,11 +439,13 @@ static void test_group_commit(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_transfer_and_replay, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_transfer_and_replay, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_bad_transfers, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batch_is_atomic, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_phase, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_verify_detects_corruption, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_verify_detects_corruption, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_random_simulation, setup, teardown),
       cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
   };

@@ -88,16 +88,23 @@ static sp_product daily_line(int64_t daily_rate) {
 static void test_line_golden(void **state) {
   fixture *f = *state;
   sp_product p = daily_line(2000000);
-  assert_int_equal(sp_line_open(f->book, "L1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
-  assert_int_equal(sp_line_draw(f->book, "L1", 5000000, T("2026-01-01"), NULL, NULL), SP_OK);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 5000000, T("2026-01-01"), NULL, NULL), SP_OK);
   sp_repay_result r;
-  assert_int_equal(sp_loan_repay(f->book, "L1", 2000000, T("2026-01-16"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 2000000, T("2026-01-16"), NULL, &r, NULL),
+      SP_OK);
   assert_true(r.principal_fen == 2000000 && r.interest_fen == 0);
   assert_true(view(f, "L1").interest_fen == 15000);
-  assert_int_equal(sp_loan_repay(f->book, "L1", 3024600, T("2026-02-01"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 3024600, T("2026-02-01"), NULL, &r, NULL),
+      SP_OK);
   assert_true(r.interest_fen == 24600 && r.principal_fen == 3000000);
   sp_loan_view v = view(f, "L1");
-  assert_true(v.principal_fen == 0 && v.interest_fen == 0 && v.interest_accrued_total_fen == 24600);
+  assert_true(v.principal_fen == 0 && v.interest_fen == 0 &&
+              v.interest_accrued_total_fen == 24600);
   assert_true(v.available_fen == 10000000);
   verify(f);
 }
@@ -110,10 +117,16 @@ static void test_line_per_second(void **state) {
   sp_product_default(&p);
   p.annual_rate = 720000000;
   p.per_second = 1;
-  assert_int_equal(sp_line_open(f->book, "S1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
-  assert_int_equal(sp_line_draw(f->book, "S1", 1000000, T("2026-01-01T10:00:00+08:00"), NULL, NULL), SP_OK);
+  assert_int_equal(
+      sp_line_open(f->book, "S1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(sp_line_draw(f->book, "S1", 1000000,
+                                T("2026-01-01T10:00:00+08:00"), NULL, NULL),
+                   SP_OK);
   sp_repay_result r;
-  assert_int_equal(sp_loan_repay(f->book, "S1", 1000050, T("2026-01-01T16:00:00+08:00"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(sp_loan_repay(f->book, "S1", 1000050,
+                                 T("2026-01-01T16:00:00+08:00"), NULL, &r,
+                                 NULL),
+                   SP_OK);
   assert_true(r.principal_fen == 1000000 && r.interest_fen == 50);
   assert_true(view(f, "S1").interest_accrued_total_fen == 50);
   verify(f);
@@ -150,8 +163,10 @@ static void test_accrual_carry(void **state) {
     principal[i] = 1 + (int64_t)rand() * 97 % 100000000000LL;
     sp_date day = start + rand() % 20;
     drawn[i] = sp_date_start(day) + (per_second[i] ? rand() % 86400 : 0);
-    assert_int_equal(sp_line_open(f->book, id, principal[i], &p, start, NULL), SP_OK);
-    assert_int_equal(sp_line_draw(f->book, id, principal[i], drawn[i], NULL, NULL), SP_OK);
+    assert_int_equal(sp_line_open(f->book, id, principal[i], &p, start, NULL),
+                     SP_OK);
+    assert_int_equal(
+        sp_line_draw(f->book, id, principal[i], drawn[i], NULL, NULL), SP_OK);
   }
   assert_int_equal(sp_book_close_day(f->book, end, NULL, NULL), SP_OK);
   for (int i = 0; i < LINES; i++) {
@@ -159,8 +174,10 @@ static void test_accrual_carry(void **state) {
     snprintf(id, sizeof id, "C%d", i);
     /* Daily lines accrue on end-of-day balances, from the draw day. */
     int64_t seconds = end_t - drawn[i];
-    unsigned __int128 n = (unsigned __int128)principal[i] * (uint64_t)rate[i] * (uint64_t)seconds;
-    int64_t expect = round_half_up(n, (unsigned __int128)86400 * 10000000000ULL);
+    unsigned __int128 n =
+        (unsigned __int128)principal[i] * (uint64_t)rate[i] * (uint64_t)seconds;
+    int64_t expect =
+        round_half_up(n, (unsigned __int128)86400 * 10000000000ULL);
     sp_loan_view v = view(f, id);
     if (v.interest_fen != expect)
       fail_msg("seed %u line %d: posted %lld, closed form %lld", seed, i,
@@ -180,20 +197,25 @@ static void test_overdue_ageing(void **state) {
   sp_product_default(&p);
   p.annual_rate = 1200000000;
   p.method = SP_METHOD_EQUAL_PRINCIPAL;
-  assert_int_equal(sp_term_open(f->book, "T1", 1200000, 0, &p, D("2026-01-01"), NULL), SP_OK);
-  assert_int_equal(sp_book_close_day(f->book, D("2026-02-01"), NULL, NULL), SP_OK);
+  assert_int_equal(
+      sp_term_open(f->book, "T1", 1200000, 0, &p, D("2026-01-01"), NULL),
+      SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-02-01"), NULL, NULL),
+                   SP_OK);
   sp_loan_view v = view(f, "T1");
   assert_int_equal(v.days_past_due, 0);
   /* January: 12,000 * 1% = 120.00; and the first of period 2's 28 days,
    * floor(110.00 / 28) = 3.92. */
   assert_true(v.interest_fen == 12392);
-  assert_int_equal(sp_book_close_day(f->book, D("2026-02-02"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-02-02"), NULL, NULL),
+                   SP_OK);
   v = view(f, "T1");
   assert_int_equal(v.days_past_due, 1);
   assert_string_equal(sp_bucket_name(v.days_past_due), "M1");
   assert_int_equal(v.risk_class, SP_CLASS_SPECIAL_MENTION);
   assert_true(v.penalty_fen == 50);
-  assert_int_equal(sp_book_close_day(f->book, D("2026-05-03"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-05-03"), NULL, NULL),
+                   SP_OK);
   v = view(f, "T1");
   assert_int_equal(v.days_past_due, 91);
   assert_string_equal(sp_bucket_name(v.days_past_due), "M4+");
@@ -201,25 +223,32 @@ static void test_overdue_ageing(void **state) {
   assert_true(v.penalty_fen == 9400);
   reopen(f);
   /* 2026-02-01 + 270 days = 2026-10-29; + 360 = 2027-01-27. */
-  assert_int_equal(sp_book_close_day(f->book, D("2026-10-29"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-10-29"), NULL, NULL),
+                   SP_OK);
   assert_int_equal(view(f, "T1").risk_class, SP_CLASS_SUBSTANDARD);
-  assert_int_equal(sp_book_close_day(f->book, D("2026-10-30"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-10-30"), NULL, NULL),
+                   SP_OK);
   assert_int_equal(view(f, "T1").risk_class, SP_CLASS_DOUBTFUL);
-  assert_int_equal(sp_book_close_day(f->book, D("2027-01-27"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2027-01-27"), NULL, NULL),
+                   SP_OK);
   assert_int_equal(view(f, "T1").risk_class, SP_CLASS_DOUBTFUL);
-  assert_int_equal(sp_book_close_day(f->book, D("2027-01-28"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2027-01-28"), NULL, NULL),
+                   SP_OK);
   v = view(f, "T1");
   assert_int_equal(v.risk_class, SP_CLASS_LOSS);
   assert_int_equal(v.days_past_due, 361);
   /* Paying everything owed brings it back to current and closes it. */
   int64_t all = v.principal_fen + v.interest_fen + v.penalty_fen;
   sp_repay_result r;
-  assert_int_equal(sp_loan_repay(f->book, "T1", all, T("2027-01-29"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "T1", all, T("2027-01-29"), NULL, &r, NULL),
+      SP_OK);
   v = view(f, "T1");
   assert_true(v.closed);
   assert_int_equal(v.days_past_due, 0);
   /* All 12 installments' interest: 1% of 12000, 11000, ... 1000 = 780.00. */
-  assert_true(r.principal_fen == 1200000 && v.interest_accrued_total_fen == 78000);
+  assert_true(r.principal_fen == 1200000 &&
+              v.interest_accrued_total_fen == 78000);
   verify(f);
 }
 
@@ -235,22 +264,31 @@ static void test_term_prepay(void **state) {
   sp_product p;
   sp_product_default(&p);
   p.annual_rate = 1200000000;
-  assert_int_equal(sp_term_open(f->book, "T2", 10000000, 0, &p, D("2026-01-15"), NULL), SP_OK);
+  assert_int_equal(
+      sp_term_open(f->book, "T2", 10000000, 0, &p, D("2026-01-15"), NULL),
+      SP_OK);
   sp_repay_result r;
-  assert_int_equal(sp_loan_repay(f->book, "T2", 888488, T("2026-02-15"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "T2", 888488, T("2026-02-15"), NULL, &r, NULL),
+      SP_OK);
   assert_true(r.interest_fen == 100000 && r.principal_fen == 788488);
-  assert_int_equal(sp_loan_repay(f->book, "T2", 5046057, T("2026-03-01"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "T2", 5046057, T("2026-03-01"), NULL, &r, NULL),
+      SP_OK);
   assert_true(r.interest_fen == 46057 && r.principal_fen == 5000000);
   sp_installment_view iv[12];
   size_t n;
-  assert_int_equal(sp_loan_installments(f->book, "T2", iv, 12, &n, NULL), SP_OK);
+  assert_int_equal(sp_loan_installments(f->book, "T2", iv, 12, &n, NULL),
+                   SP_OK);
   assert_int_equal(n, 12);
   assert_true(iv[1].due.interest_fen == 67115);
   assert_true(iv[1].due.principal_fen == 5000000 + 364102);
   assert_true(iv[2].due.interest_fen == 38474);
   assert_true(iv[2].due.payment_fen == 406217);
   /* Installment 2 due 2026-03-15: 3641.02 principal + 671.15 - 460.57 paid. */
-  assert_int_equal(sp_loan_repay(f->book, "T2", 364102 + 21058, T("2026-03-15"), NULL, &r, NULL), SP_OK);
+  assert_int_equal(sp_loan_repay(f->book, "T2", 364102 + 21058, T("2026-03-15"),
+                                 NULL, &r, NULL),
+                   SP_OK);
   assert_true(r.interest_fen == 21058 && r.principal_fen == 364102);
   sp_loan_view v = view(f, "T2");
   assert_true(v.principal_fen == 4211512 - 364102);
@@ -262,36 +300,57 @@ static void test_refs_and_bad_input(void **state) {
   fixture *f = *state;
   sp_product p = daily_line(2000000);
   sp_error err;
-  assert_int_equal(sp_line_open(f->book, "L1", 1000000, &p, D("2026-01-01"), NULL), SP_OK);
-  assert_int_equal(sp_line_open(f->book, "L1", 1000000, &p, D("2026-01-01"), &err), SP_EEXISTS);
-  assert_int_equal(sp_line_open(f->book, "bad id", 1000000, &p, D("2026-01-01"), &err), SP_EINVAL);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 1000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 1000000, &p, D("2026-01-01"), &err),
+      SP_EEXISTS);
+  assert_int_equal(
+      sp_line_open(f->book, "bad id", 1000000, &p, D("2026-01-01"), &err),
+      SP_EINVAL);
   assert_string_equal(err.field, "id");
-  assert_int_equal(sp_line_draw(f->book, "L1", 600000, T("2026-01-02"), "k1", NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 600000, T("2026-01-02"), "k1", NULL), SP_OK);
   /* The same key again changes nothing. */
-  assert_int_equal(sp_line_draw(f->book, "L1", 600000, T("2026-01-02"), "k1", NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 600000, T("2026-01-02"), "k1", NULL), SP_OK);
   assert_true(view(f, "L1").principal_fen == 600000);
-  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-02"), "k1", &err), SP_EEXISTS);
+  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-02"), "k1", &err),
+                   SP_EEXISTS);
   assert_string_equal(err.field, "ref");
   /* Above the available 4,000.00. */
-  assert_int_equal(sp_line_draw(f->book, "L1", 400001, T("2026-01-03"), NULL, &err), SP_ELIMIT);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 400001, T("2026-01-03"), NULL, &err),
+      SP_ELIMIT);
   assert_string_equal(err.field, "amount");
-  assert_int_equal(sp_line_draw(f->book, "L9", 1, T("2026-01-03"), NULL, &err), SP_ENOTFOUND);
+  assert_int_equal(sp_line_draw(f->book, "L9", 1, T("2026-01-03"), NULL, &err),
+                   SP_ENOTFOUND);
   assert_string_equal(err.field, "id");
-  assert_int_equal(sp_line_draw(f->book, "L1", 0, T("2026-01-03"), NULL, &err), SP_EINVAL);
+  assert_int_equal(sp_line_draw(f->book, "L1", 0, T("2026-01-03"), NULL, &err),
+                   SP_EINVAL);
   assert_int_equal(sp_line_freeze(f->book, "L1", 1, NULL), SP_OK);
-  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-03"), NULL, &err), SP_ESTATE);
+  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-03"), NULL, &err),
+                   SP_ESTATE);
   assert_int_equal(sp_line_freeze(f->book, "L1", 0, NULL), SP_OK);
   /* Repay with a key, twice: the second returns the first allocation. */
   sp_repay_result r1, r2;
-  assert_int_equal(sp_loan_repay(f->book, "L1", 100000, T("2026-01-05"), "k2", &r1, NULL), SP_OK);
-  assert_int_equal(sp_loan_repay(f->book, "L1", 100000, T("2026-01-05"), "k2", &r2, NULL), SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 100000, T("2026-01-05"), "k2", &r1, NULL),
+      SP_OK);
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 100000, T("2026-01-05"), "k2", &r2, NULL),
+      SP_OK);
   assert_true(r2.replayed && r2.principal_fen == r1.principal_fen);
   assert_true(view(f, "L1").principal_fen == 500000);
   /* More than is owed: 5,000.00 principal + 3.60 interest (6,000.00 for
    * Jan 2, 3 and 4 at 1.20 a day). */
-  assert_int_equal(sp_loan_repay(f->book, "L1", 500361, T("2026-01-05"), NULL, NULL, &err), SP_ELIMIT);
-  assert_int_equal(sp_book_close_day(f->book, D("2026-01-10"), NULL, NULL), SP_OK);
-  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-09"), NULL, &err), SP_ESTATE);
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 500361, T("2026-01-05"), NULL, NULL, &err),
+      SP_ELIMIT);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-10"), NULL, NULL),
+                   SP_OK);
+  assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-09"), NULL, &err),
+                   SP_ESTATE);
   assert_string_equal(err.field, "date");
   verify(f);
 }
@@ -318,9 +377,11 @@ static void test_random_book(void **state) {
     p.method = (sp_method)(i % 4);
     p.term_months = 3 + i;
     if (i < 3)
-      assert_int_equal(sp_line_open(f->book, id, 1000000, &p, day, NULL), SP_OK);
+      assert_int_equal(sp_line_open(f->book, id, 1000000, &p, day, NULL),
+                       SP_OK);
     else
-      assert_int_equal(sp_term_open(f->book, id, 1000000, 1000 * i, &p, day, NULL), SP_OK);
+      assert_int_equal(
+          sp_term_open(f->book, id, 1000000, 1000 * i, &p, day, NULL), SP_OK);
   }
   for (int step = 0; step < 300; step++) {
     char id[8], ref[16];
@@ -330,12 +391,14 @@ static void test_random_book(void **state) {
     int action = rand() % 10;
     int rc = SP_OK;
     if (action < 3) {
-      rc = sp_line_draw(f->book, id, 1 + rand() % 300000, at, rand() % 2 ? ref : NULL, NULL);
+      rc = sp_line_draw(f->book, id, 1 + rand() % 300000, at,
+                        rand() % 2 ? ref : NULL, NULL);
     } else if (action < 7) {
       sp_loan_view before = view(f, id);
-      int64_t owed = before.principal_fen + before.interest_fen + before.penalty_fen;
-      rc = sp_loan_repay(f->book, id, 1 + rand() % (owed + 100), at, rand() % 2 ? ref : NULL,
-                         NULL, NULL);
+      int64_t owed =
+          before.principal_fen + before.interest_fen + before.penalty_fen;
+      rc = sp_loan_repay(f->book, id, 1 + rand() % (owed + 100), at,
+                         rand() % 2 ? ref : NULL, NULL, NULL);
     } else if (action < 9) {
       day += 1 + rand() % 20;
       rc = sp_book_close_day(f->book, day, NULL, NULL);
@@ -354,7 +417,8 @@ static void test_random_book(void **state) {
     char id[8];
     snprintf(id, sizeof id, "R%d", i);
     sp_loan_view v = view(f, id);
-    assert_true(v.principal_fen >= 0 && v.interest_fen >= 0 && v.penalty_fen >= 0);
+    assert_true(v.principal_fen >= 0 && v.interest_fen >= 0 &&
+                v.penalty_fen >= 0);
     owed += v.principal_fen + v.interest_fen + v.penalty_fen;
   }
   sp_store *s = sp_book_store(f->book);
@@ -362,7 +426,9 @@ static void test_random_book(void **state) {
   for (int i = 0; i < 6; i++)
     for (int part = 0; part < 3; part++) {
       sp_account a;
-      assert_int_equal(s->ops->account_get(s, SP_LOAN_ACCOUNT(i + 1, part), &a, NULL), SP_OK);
+      assert_int_equal(
+          s->ops->account_get(s, SP_LOAN_ACCOUNT(i + 1, part), &a, NULL),
+          SP_OK);
       receivable += sp_account_balance_fen(&a);
     }
   assert_true(receivable == owed);

@@ -87,7 +87,7 @@ static void test_dates(void **state) {
   assert_int_equal(d, 0);
   assert_int_equal(sp_date_parse("2026-01-15", "date", &d, NULL), SP_OK);
   assert_int_equal(d, 20468); /* 56 years incl. 14 leap days: 56*365+14+14 */
-  assert_int_equal(sp_date_weekday(d), 3);  /* a Thursday */
+  assert_int_equal(sp_date_weekday(d), 3); /* a Thursday */
   assert_int_equal(sp_date_parse("2026-02-29", "date", &d, NULL), SP_EINVAL);
   assert_int_equal(sp_date_parse("2024-02-29", "date", &d, NULL), SP_OK);
   assert_int_equal(sp_date_parse("2026-13-01", "date", &d, NULL), SP_EINVAL);
@@ -118,23 +118,27 @@ static void test_times(void **state) {
   (void)state;
   sp_time t;
   char buf[32];
-  assert_int_equal(sp_time_parse("2026-01-01T00:00:00Z", "time", &t, NULL), SP_OK);
+  assert_int_equal(sp_time_parse("2026-01-01T00:00:00Z", "time", &t, NULL),
+                   SP_OK);
   assert_true(t == INT64_C(1767225600));
   assert_int_equal(sp_time_date(t), 20454); /* 08:00 local, 2026-01-01 */
-  assert_int_equal(sp_time_parse("2026-01-01T07:59:59+08:00", "t", &t, NULL), SP_OK);
+  assert_int_equal(sp_time_parse("2026-01-01T07:59:59+08:00", "t", &t, NULL),
+                   SP_OK);
   assert_true(t == INT64_C(1767225600) - 1);
   assert_int_equal(sp_time_parse("2026-01-01", "t", &t, NULL), SP_OK);
   assert_true(t == INT64_C(1767225600) - 8 * 3600);
   sp_time_format(t, buf);
   assert_string_equal(buf, "2026-01-01T00:00:00+08:00");
-  assert_int_equal(sp_time_parse("2026-01-01T24:00:00", "t", &t, NULL), SP_EINVAL);
-  assert_int_equal(sp_time_parse("2026-01-01 10:00:00", "t", &t, NULL), SP_EINVAL);
+  assert_int_equal(sp_time_parse("2026-01-01T24:00:00", "t", &t, NULL),
+                   SP_EINVAL);
+  assert_int_equal(sp_time_parse("2026-01-01 10:00:00", "t", &t, NULL),
+                   SP_EINVAL);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_money_parse_format), cmocka_unit_test(test_rate_parse),
-      cmocka_unit_test(test_rounding), cmocka_unit_test(test_dates),
-      cmocka_unit_test(test_times)};
+      cmocka_unit_test(test_money_parse_format),
+      cmocka_unit_test(test_rate_parse), cmocka_unit_test(test_rounding),
+      cmocka_unit_test(test_dates), cmocka_unit_test(test_times)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

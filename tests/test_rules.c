@@ -19,15 +19,18 @@
 static const char SCHEMA[] =
     "{\"features\":["
     "{\"name\":\"months_in_business\",\"type\":\"number\",\"source\":"
-    "\"internal\",\"unit\":\"month\",\"min\":0,\"max\":1200,\"protected\":false},"
+    "\"internal\",\"unit\":\"month\",\"min\":0,\"max\":1200,\"protected\":"
+    "false},"
     "{\"name\":\"tax_credit_grade\",\"type\":\"category\",\"source\":\"tax\","
     "\"values\":[\"A\",\"B\",\"C\",\"D\",\"M\"]},"
     "{\"name\":\"court_enforcements_24m\",\"type\":\"number\",\"source\":"
     "\"judicial\",\"min\":0},"
-    "{\"name\":\"invoice_amount_12m\",\"type\":\"number\",\"source\":\"invoice\","
+    "{\"name\":\"invoice_amount_12m\",\"type\":\"number\",\"source\":"
+    "\"invoice\","
     "\"unit\":\"CNY\"},"
     "{\"name\":\"tax_paid_12m\",\"type\":\"number\",\"source\":\"tax\"},"
-    "{\"name\":\"has_customs_record\",\"type\":\"flag\",\"source\":\"customs\"},"
+    "{\"name\":\"has_customs_record\",\"type\":\"flag\",\"source\":\"customs\"}"
+    ","
     "{\"name\":\"gender\",\"type\":\"category\",\"source\":\"internal\","
     "\"values\":[\"F\",\"M\"],\"protected\":true},"
     "{\"name\":\"registered_on\",\"type\":\"date\",\"source\":\"bureau\"},"
@@ -37,8 +40,22 @@ static const char SCHEMA[] =
     "{\"name\":\"y\",\"type\":\"number\",\"source\":\"internal\"},"
     "{\"name\":\"s\",\"type\":\"category\",\"source\":\"internal\"}]}";
 
-enum { F_M, F_G, F_C, F_INV, F_TAX, F_CU, F_GENDER, F_REG, F_A, F_B, F_X, F_Y,
-       F_S, N_F };
+enum {
+  F_M,
+  F_G,
+  F_C,
+  F_INV,
+  F_TAX,
+  F_CU,
+  F_GENDER,
+  F_REG,
+  F_A,
+  F_B,
+  F_X,
+  F_Y,
+  F_S,
+  N_F
+};
 
 static sp_schema schema;
 static sp_instr pool_code[4096];
@@ -344,16 +361,14 @@ static void test_nesting_bound(void **state) {
   base_row(row);
   /* 31 parentheses: depth 32 counting the whole expression. */
   sp_expr_pool pool = new_pool();
-  assert_int_equal(
-      sp_expr_compile(repeat(text, "", "(", 31, "1", ")"), &env, &pool, &e,
-                      &err),
-      SP_OK);
+  assert_int_equal(sp_expr_compile(repeat(text, "", "(", 31, "1", ")"), &env,
+                                   &pool, &e, &err),
+                   SP_OK);
   assert_true(sp_expr_eval(&pool, &e, row, NULL).number == 1);
   pool = new_pool();
-  assert_int_equal(
-      sp_expr_compile(repeat(text, "", "(", 32, "1", ")"), &env, &pool, &e,
-                      &err),
-      SP_ELIMIT);
+  assert_int_equal(sp_expr_compile(repeat(text, "", "(", 32, "1", ")"), &env,
+                                   &pool, &e, &err),
+                   SP_ELIMIT);
   assert_int_equal(err.column, 33); /* the '1' inside the 32nd '(' */
   /* 31 nots apply to true: false. The 32nd 'not' is at column 125. */
   pool = new_pool();
@@ -368,17 +383,17 @@ static void test_nesting_bound(void **state) {
   assert_int_equal(err.column, 125);
   /* Five nested min calls with 15 constants before each: 75 stack slots. */
   assert_int_equal(
-      sp_expr_compile(repeat(text, "", "min(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,", 5,
-                             "1", ")"),
-                      &env, &pool, &e, &err),
+      sp_expr_compile(
+          repeat(text, "", "min(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,", 5, "1", ")"),
+          &env, &pool, &e, &err),
       SP_ELIMIT);
   assert_non_null(strstr(err.message, "stack"));
   /* Four need 61 and fit. */
   pool = new_pool();
   assert_int_equal(
-      sp_expr_compile(repeat(text, "", "min(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,", 4,
-                             "0", ")"),
-                      &env, &pool, &e, &err),
+      sp_expr_compile(
+          repeat(text, "", "min(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,", 4, "0", ")"),
+          &env, &pool, &e, &err),
       SP_OK);
   assert_int_equal(e.stack_need, 61);
   assert_true(sp_expr_eval(&pool, &e, row, NULL).number == 0);
@@ -588,10 +603,11 @@ static void test_value_parse(void **state) {
   assert_int_equal(err.column, 1);
   assert_int_equal(sp_schema_value_parse(&schema, F_M, "-1", 2, 7, 1, &v, &err),
                    SP_ERANGE);
+  assert_int_equal(sp_schema_value_parse(&schema, F_M, " 1", 2, 7, 1, &v, &err),
+                   SP_EINVAL);
   assert_int_equal(
-      sp_schema_value_parse(&schema, F_M, " 1", 2, 7, 1, &v, &err), SP_EINVAL);
-  assert_int_equal(
-      sp_schema_value_parse(&schema, F_X, "inf", 3, 7, 11, &v, &err), SP_EINVAL);
+      sp_schema_value_parse(&schema, F_X, "inf", 3, 7, 11, &v, &err),
+      SP_EINVAL);
   assert_int_equal(err.column, 11);
   assert_int_equal(sp_schema_value_parse(&schema, F_G, "Z", 1, 3, 2, &v, &err),
                    SP_EINVAL);
@@ -606,17 +622,17 @@ static void test_value_parse(void **state) {
   assert_int_equal(
       sp_schema_value_parse(&schema, F_REG, "2020-02-30", 10, 3, 8, &v, &err),
       SP_EINVAL);
-  assert_int_equal(sp_schema_value_parse(&schema, F_A, "true", 4, 3, 9, &v, &err),
-                   SP_OK);
+  assert_int_equal(
+      sp_schema_value_parse(&schema, F_A, "true", 4, 3, 9, &v, &err), SP_OK);
   assert_true(v.kind == SP_VALUE_BOOL && v.boolean == 1);
   assert_int_equal(sp_schema_value_parse(&schema, F_A, "0", 1, 3, 9, &v, &err),
                    SP_OK);
   assert_true(v.kind == SP_VALUE_BOOL && v.boolean == 0);
-  assert_int_equal(sp_schema_value_parse(&schema, F_A, "yes", 3, 3, 9, &v, &err),
-                   SP_EINVAL);
-  assert_int_equal(sp_schema_value_parse(&schema, F_S, "free", 4, 3, 13, &v,
-                                         &err),
-                   SP_OK); /* no list of values: anything goes */
+  assert_int_equal(
+      sp_schema_value_parse(&schema, F_A, "yes", 3, 3, 9, &v, &err), SP_EINVAL);
+  assert_int_equal(
+      sp_schema_value_parse(&schema, F_S, "free", 4, 3, 13, &v, &err),
+      SP_OK); /* no list of values: anything goes */
 }
 
 static sp_rules *rules_new(void) {
@@ -681,43 +697,51 @@ static void test_rules_load(void **state) {
 static void test_rules_load_errors(void **state) {
   (void)state;
   /* "x > 0 and foo == 1": foo starts at column 11. */
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
-                     "\"flag\",\"reason\":\"r\"},{\"id\":\"R02\",\"when\":"
-                     "\"x > 0 and foo == 1\",\"outcome\":\"flag\",\"reason\":"
-                     "\"r\"}]}",
-                     0, SP_ENOTFOUND, "R02.when", 1, 11, "foo");
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"months_in_business "
-                     ">= \",\"outcome\":\"flag\",\"reason\":\"r\"}]}",
-                     0, SP_EPARSE, "R01.when", 1, 23, NULL);
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
+      "\"flag\",\"reason\":\"r\"},{\"id\":\"R02\",\"when\":"
+      "\"x > 0 and foo == 1\",\"outcome\":\"flag\",\"reason\":"
+      "\"r\"}]}",
+      0, SP_ENOTFOUND, "R02.when", 1, 11, "foo");
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"months_in_business "
+      ">= \",\"outcome\":\"flag\",\"reason\":\"r\"}]}",
+      0, SP_EPARSE, "R01.when", 1, 23, NULL);
   expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"gender == "
                      "\\\"F\\\"\",\"outcome\":\"flag\",\"reason\":\"r\"}]}",
                      0, SP_EINVAL, "R01.when", 1, 1, "protected");
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x + 1\",\"outcome\":"
-                     "\"flag\",\"reason\":\"r\"}]}",
-                     0, SP_EINVAL, "R01.when", 1, 1, "true or false");
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
-                     "\"reject\",\"reason\":\"r\"}]}",
-                     0, SP_EINVAL, "R01.outcome", 0, 0, NULL);
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
-                     "\"flag\",\"reason\":\"\"}]}",
-                     0, SP_EINVAL, "R01.reason", 0, 0, NULL);
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
-                     "\"flag\",\"reason\":\"r\",\"wen\":\"\"}]}",
-                     0, SP_EINVAL, "R01", 0, 0, "wen");
-  expect_rules_error("{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
-                     "\"flag\",\"reason\":\"r\"},{\"id\":\"R01\",\"when\":"
-                     "\"x > 2\",\"outcome\":\"flag\",\"reason\":\"r\"}]}",
-                     0, SP_EEXISTS, "rules[1].id", 0, 0, NULL);
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x + 1\",\"outcome\":"
+      "\"flag\",\"reason\":\"r\"}]}",
+      0, SP_EINVAL, "R01.when", 1, 1, "true or false");
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
+      "\"reject\",\"reason\":\"r\"}]}",
+      0, SP_EINVAL, "R01.outcome", 0, 0, NULL);
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
+      "\"flag\",\"reason\":\"\"}]}",
+      0, SP_EINVAL, "R01.reason", 0, 0, NULL);
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
+      "\"flag\",\"reason\":\"r\",\"wen\":\"\"}]}",
+      0, SP_EINVAL, "R01", 0, 0, "wen");
+  expect_rules_error(
+      "{\"rules\":[{\"id\":\"R01\",\"when\":\"x > 1\",\"outcome\":"
+      "\"flag\",\"reason\":\"r\"},{\"id\":\"R01\",\"when\":"
+      "\"x > 2\",\"outcome\":\"flag\",\"reason\":\"r\"}]}",
+      0, SP_EEXISTS, "rules[1].id", 0, 0, NULL);
   expect_rules_error("{\"rules\":[{\"when\":\"x > 1\"}]}", 0, SP_EINVAL,
                      "rules[0].id", 0, 0, NULL);
   /* Line 2, column 8 is the '}' where a value was expected. */
-  expect_rules_error("{\"rules\":[\n {\"id\":}]}", 0, SP_EPARSE, "rules", 2,
-                     8, NULL);
+  expect_rules_error("{\"rules\":[\n {\"id\":}]}", 0, SP_EPARSE, "rules", 2, 8,
+                     NULL);
   /* With the audit flag the protected rule loads. */
   sp_rules *audit = rules_new();
   sp_expr_env env_audit = env_of(SP_EXPR_AUDIT);
-  static const char prot[] = "{\"rules\":[{\"id\":\"A1\",\"when\":\"gender == "
-                             "\\\"F\\\"\",\"outcome\":\"flag\",\"reason\":\"r\"}]}";
+  static const char prot[] =
+      "{\"rules\":[{\"id\":\"A1\",\"when\":\"gender == "
+      "\\\"F\\\"\",\"outcome\":\"flag\",\"reason\":\"r\"}]}";
   assert_int_equal(
       sp_rules_load_string(audit, &env_audit, prot, strlen(prot), NULL), SP_OK);
   assert_int_equal(audit->n_rules, 1);
@@ -778,28 +802,47 @@ static int g_is(const plain_row *r, const char *set) {
 static int plain_eval(const plain_row *r, int i) {
   double m = r->m, c = r->c, inv = r->inv, tax = r->tax, x = r->x, y = r->y;
   switch (i) {
-  case 0: return k_cmp(c, c > 0);
-  case 1: return k_cmp(m, m < 12);
-  case 2: return g_is(r, "CD");
-  case 3: return k_not(g_is(r, "ABM"));
-  case 4: return isnan(tax) || isnan(inv) || inv == 0 ? KM : tax / inv < 0.01;
-  case 5: return k_and(k_cmp(inv, inv < 100000), k_cmp(m, m < 24));
-  case 6: return k_or(k_cmp(inv, inv >= 5000000), k_cmp(tax, tax >= 200000));
-  case 7: return k_and(isnan(tax), k_cmp(inv, inv > 0));
-  case 8: return k_cmp(x + y, fabs(x - y) > 50);
-  case 9: return k_cmp(x + y, (x > y ? x : y) > 90);
-  case 10: return k_cmp(x + y, (x < y ? x : y) < 5);
-  case 11: return k_and(r->a, k_not(r->b));
-  case 12: return k_or(r->a, r->b);
-  case 13: return k_and(r->cu == 2 ? KM : r->cu == 1, g_is(r, "M"));
-  case 14: return k_cmp(m, m * 2592000.0 > 3 * 31536000.0);
-  case 15: return k_cmp(inv + tax, (inv - tax * 10) / 1000 > 500);
-  case 16: return k_or(k_not(k_cmp(c, c == 0)), k_cmp(m, m >= 600));
-  case 17: return k_and(k_cmp(x + y, x + y * 2 >= 150), r->g != 0);
+  case 0:
+    return k_cmp(c, c > 0);
+  case 1:
+    return k_cmp(m, m < 12);
+  case 2:
+    return g_is(r, "CD");
+  case 3:
+    return k_not(g_is(r, "ABM"));
+  case 4:
+    return isnan(tax) || isnan(inv) || inv == 0 ? KM : tax / inv < 0.01;
+  case 5:
+    return k_and(k_cmp(inv, inv < 100000), k_cmp(m, m < 24));
+  case 6:
+    return k_or(k_cmp(inv, inv >= 5000000), k_cmp(tax, tax >= 200000));
+  case 7:
+    return k_and(isnan(tax), k_cmp(inv, inv > 0));
+  case 8:
+    return k_cmp(x + y, fabs(x - y) > 50);
+  case 9:
+    return k_cmp(x + y, (x > y ? x : y) > 90);
+  case 10:
+    return k_cmp(x + y, (x < y ? x : y) < 5);
+  case 11:
+    return k_and(r->a, k_not(r->b));
+  case 12:
+    return k_or(r->a, r->b);
+  case 13:
+    return k_and(r->cu == 2 ? KM : r->cu == 1, g_is(r, "M"));
+  case 14:
+    return k_cmp(m, m * 2592000.0 > 3 * 31536000.0);
+  case 15:
+    return k_cmp(inv + tax, (inv - tax * 10) / 1000 > 500);
+  case 16:
+    return k_or(k_not(k_cmp(c, c == 0)), k_cmp(m, m >= 600));
+  case 17:
+    return k_and(k_cmp(x + y, x + y * 2 >= 150), r->g != 0);
   case 18:
     return k_and(g_is(r, "A"),
                  k_or(k_cmp(m, m >= 36), k_cmp(inv, inv > 2000000)));
-  case 19: return isnan(m) || isnan(c);
+  case 19:
+    return isnan(m) || isnan(c);
   }
   return KM;
 }
@@ -931,9 +974,8 @@ static int run_csv(const sp_schema *s, const sp_rules *r, const char *csv_text,
     for (int j = 0; j < n_cols && j < sp_csv_count(&csv); j++) {
       size_t len;
       const char *text = sp_csv_field(&csv, j, &len);
-      rc = sp_schema_value_parse(s, feature_of[j], text, len,
-                                 sp_csv_line(&csv), j + 1, &row[feature_of[j]],
-                                 err);
+      rc = sp_schema_value_parse(s, feature_of[j], text, len, sp_csv_line(&csv),
+                                 j + 1, &row[feature_of[j]], err);
       if (rc != SP_OK)
         return rc;
     }
@@ -947,13 +989,14 @@ static void test_csv_rows(void **state) {
   (void)state;
   char schema_path[64], rules_path[64];
   write_temp(schema_path, SCHEMA);
-  write_temp(rules_path,
-             "{\"rules\":[\n"
-             "{\"id\":\"K1\",\"when\":\"court_enforcements_24m > 0\","
-             "\"outcome\":\"decline\",\"reason\":\"Court enforcement\"},\n"
-             "{\"id\":\"K2\",\"when\":\"tax_credit_grade in (\\\"C\\\",\\\"D\\\")"
-             " or months_in_business < 12\",\"outcome\":\"refer\","
-             "\"reason\":\"Weak tax grade or young\"}]}\n");
+  write_temp(
+      rules_path,
+      "{\"rules\":[\n"
+      "{\"id\":\"K1\",\"when\":\"court_enforcements_24m > 0\","
+      "\"outcome\":\"decline\",\"reason\":\"Court enforcement\"},\n"
+      "{\"id\":\"K2\",\"when\":\"tax_credit_grade in (\\\"C\\\",\\\"D\\\")"
+      " or months_in_business < 12\",\"outcome\":\"refer\","
+      "\"reason\":\"Weak tax grade or young\"}]}\n");
   sp_schema s;
   sp_rules *r = rules_new();
   sp_error err;

@@ -9,20 +9,20 @@
 
 #include <stddef.h>
 
-#define SP_ERROR_TABLE(X)                                                     \
-  X(SP_OK, 0, "ok")                                                           \
-  X(SP_EINVAL, -1, "invalid input")                                           \
-  X(SP_ERANGE, -2, "value out of range")                                      \
-  X(SP_ENOTFOUND, -3, "not found")                                            \
-  X(SP_EEXISTS, -4, "id already used with a different payload")              \
-  X(SP_EBALANCE, -5, "balance constraint violated")                           \
-  X(SP_ELIMIT, -6, "limit exceeded")                                          \
-  X(SP_ESTATE, -7, "not allowed in the current state")                        \
-  X(SP_ESTORE, -8, "storage failure")                                         \
-  X(SP_ENOMEM, -9, "out of memory")                                           \
-  X(SP_EOVERFLOW, -10, "arithmetic overflow")                                 \
-  X(SP_EIO, -11, "input/output error")                                        \
-  X(SP_EPARSE, -12, "parse error")                                            \
+#define SP_ERROR_TABLE(X)                                                      \
+  X(SP_OK, 0, "ok")                                                            \
+  X(SP_EINVAL, -1, "invalid input")                                            \
+  X(SP_ERANGE, -2, "value out of range")                                       \
+  X(SP_ENOTFOUND, -3, "not found")                                             \
+  X(SP_EEXISTS, -4, "id already used with a different payload")                \
+  X(SP_EBALANCE, -5, "balance constraint violated")                            \
+  X(SP_ELIMIT, -6, "limit exceeded")                                           \
+  X(SP_ESTATE, -7, "not allowed in the current state")                         \
+  X(SP_ESTORE, -8, "storage failure")                                          \
+  X(SP_ENOMEM, -9, "out of memory")                                            \
+  X(SP_EOVERFLOW, -10, "arithmetic overflow")                                  \
+  X(SP_EIO, -11, "input/output error")                                         \
+  X(SP_EPARSE, -12, "parse error")                                             \
   X(SP_EFULL, -13, "capacity exhausted")
 
 enum sp_error_code {

@@ -75,7 +75,7 @@ typedef struct sp_transfer {
   uint64_t id; /* client-chosen, non-zero */
   uint64_t debit_account_id;
   uint64_t credit_account_id;
-  int64_t amount_fen; /* > 0; for POST_PENDING 0 means the full amount */
+  int64_t amount_fen;  /* > 0; for POST_PENDING 0 means the full amount */
   uint64_t pending_id; /* for POST_PENDING / VOID_PENDING */
   uint64_t owner_id;   /* the loan it belongs to, 0 if none */
   sp_time time;        /* business time of the movement */

@@ -64,7 +64,7 @@ typedef enum sp_loan_code {
 /* A loan's receivables: SP_LOAN_ACCOUNT(no, SP_PART_...). Each part has a
  * range of its own, so that the interest accounts of all loans lie
  * together and a close of day rewrites only their pages. */
-#define SP_LOAN_ACCOUNT(no, part)                                             \
+#define SP_LOAN_ACCOUNT(no, part)                                              \
   ((UINT64_C(1) << 40) * (uint64_t)((part) + 1) + (uint64_t)(no))
 
 typedef struct sp_product {
@@ -74,8 +74,8 @@ typedef struct sp_product {
   int64_t penalty_factor_bp; /* penalty rate = annual_rate * factor; 15000 */
   uint8_t alloc[3];          /* repayment order; penalty, interest, principal */
   sp_rounding rounding;
-  sp_method method;          /* term loans */
-  int32_t term_months;       /* term loans: installments; lines: tenor */
+  sp_method method;    /* term loans */
+  int32_t term_months; /* term loans: installments; lines: tenor */
 } sp_product;
 
 /* Defaults: ACT/360, daily accrual, penalty 1.5x, penalty -> interest ->
@@ -91,13 +91,13 @@ typedef struct sp_loan_view {
   sp_loan_kind kind;
   sp_product product;
   sp_date opened, maturity;
-  int64_t limit_fen;             /* line limit; term loan principal */
-  int64_t principal_fen;         /* outstanding principal */
-  int64_t interest_fen;          /* accrued interest not yet paid */
-  int64_t interest_due_fen;      /* of which due (billed / installments) */
-  int64_t principal_due_fen;     /* principal due and unpaid */
-  int64_t penalty_fen;           /* penalty not yet paid */
-  int64_t available_fen;         /* lines: what may still be drawn */
+  int64_t limit_fen;                  /* line limit; term loan principal */
+  int64_t principal_fen;              /* outstanding principal */
+  int64_t interest_fen;               /* accrued interest not yet paid */
+  int64_t interest_due_fen;           /* of which due (billed / installments) */
+  int64_t principal_due_fen;          /* principal due and unpaid */
+  int64_t penalty_fen;                /* penalty not yet paid */
+  int64_t available_fen;              /* lines: what may still be drawn */
   int64_t interest_accrued_total_fen; /* all interest accrued since opening */
   int64_t interest_paid_total_fen;
   int32_t days_past_due;
@@ -176,7 +176,7 @@ struct sp_store *sp_book_store(sp_book *b);
 /* Days past due to bucket ("M0".."M4+") and class names. */
 const char *sp_bucket_name(int32_t days_past_due);
 sp_risk_class sp_risk_class_for(int32_t days_past_due);
-const char *sp_risk_class_name(sp_risk_class c); /* "normal" ... "loss" */
+const char *sp_risk_class_name(sp_risk_class c);    /* "normal" ... "loss" */
 const char *sp_risk_class_name_zh(sp_risk_class c); /* "正常" ... "损失" */
 
 #endif

@@ -15,10 +15,10 @@
 
 __extension__ typedef __int128 sp_i128;
 
-#define SP_RATE_ONE INT64_C(10000000000)          /* 1.0 in rate units */
-#define SP_RATE_PERCENT INT64_C(100000000)        /* 1% in rate units */
+#define SP_RATE_ONE INT64_C(10000000000)            /* 1.0 in rate units */
+#define SP_RATE_PERCENT INT64_C(100000000)          /* 1% in rate units */
 #define SP_AMOUNT_FEN_MAX INT64_C(1000000000000000) /* 10 trillion CNY */
-#define SP_RATE_MAX (1000 * SP_RATE_ONE)           /* 100,000% */
+#define SP_RATE_MAX (1000 * SP_RATE_ONE)            /* 100,000% */
 
 typedef enum sp_rounding {
   SP_ROUND_HALF_UP = 0, /* halves away from zero: the default */

@@ -75,8 +75,8 @@ typedef struct sp_expr_function {
 typedef struct sp_instr {
   uint8_t op;
   uint8_t argc;
-  uint16_t len;  /* string length */
-  int32_t arg;   /* feature index, string offset, jump target, bool */
+  uint16_t len; /* string length */
+  int32_t arg;  /* feature index, string offset, jump target, bool */
   union {
     double number;
     sp_expr_fn fn;
@@ -103,8 +103,8 @@ typedef struct sp_expr_env {
 /* One compiled expression: a slice of a pool's code. */
 typedef struct sp_expr {
   int code_at, code_len;
-  int stack_need;  /* slots needed to evaluate, <= SP_EXPR_STACK_MAX */
-  unsigned type;   /* static result type, one SP_EXPR_T_ bit */
+  int stack_need; /* slots needed to evaluate, <= SP_EXPR_STACK_MAX */
+  unsigned type;  /* static result type, one SP_EXPR_T_ bit */
 } sp_expr;
 
 /* Compiles text (NUL-terminated) and appends its code to pool. On failure
@@ -155,8 +155,8 @@ typedef struct sp_rules {
  * its line and column within the `when` text. env.schema is required. */
 int sp_rules_load_string(sp_rules *out, const sp_expr_env *env,
                          const char *text, size_t len, sp_error *err);
-int sp_rules_load_file(sp_rules *out, const sp_expr_env *env,
-                       const char *path, sp_error *err);
+int sp_rules_load_file(sp_rules *out, const sp_expr_env *env, const char *path,
+                       sp_error *err);
 
 /* Evaluates every rule over row (n_features values in schema order) and
  * writes the indices of the rules that fired, in rule order, into fired

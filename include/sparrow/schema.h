@@ -23,11 +23,11 @@
 
 #include "sparrow/error.h"
 
-#define SP_SCHEMA_FEATURES_MAX 256  /* features in one schema */
-#define SP_SCHEMA_NAME_MAX 64       /* bytes of a name, NUL included */
-#define SP_SCHEMA_UNIT_MAX 32       /* bytes of a unit, NUL included */
-#define SP_SCHEMA_VALUES_MAX 64     /* allowed values of one category */
-#define SP_SCHEMA_VALUE_BYTES 16384 /* all category values, NULs included */
+#define SP_SCHEMA_FEATURES_MAX 256   /* features in one schema */
+#define SP_SCHEMA_NAME_MAX 64        /* bytes of a name, NUL included */
+#define SP_SCHEMA_UNIT_MAX 32        /* bytes of a unit, NUL included */
+#define SP_SCHEMA_VALUES_MAX 64      /* allowed values of one category */
+#define SP_SCHEMA_VALUE_BYTES 16384  /* all category values, NULs included */
 #define SP_SCHEMA_JSON_MAX (1 << 20) /* bytes of a schema file */
 
 typedef enum sp_feature_type {

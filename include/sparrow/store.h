@@ -18,10 +18,10 @@ typedef struct sp_store_ops sp_store_ops;
 /* A stored blob record: the loan book keeps its records here, keyed by a
  * number and a unique external id (e.g. "L1"). */
 typedef struct sp_record {
-  uint64_t no;       /* non-zero */
-  const char *key;   /* unique external id, NUL-terminated */
-  uint32_t kind;     /* what the blob holds */
-  const void *data;  /* owned by the caller on put; by the store on scan/get */
+  uint64_t no;      /* non-zero */
+  const char *key;  /* unique external id, NUL-terminated */
+  uint32_t kind;    /* what the blob holds */
+  const void *data; /* owned by the caller on put; by the store on scan/get */
   size_t size;
 } sp_record;
 

@@ -16,10 +16,11 @@
 /* Is a (as submitted) the same as b (as stored)? A post or void may leave
  * accounts, ledger and (for post) amount 0, meaning "as the pending". */
 static int same_payload(const sp_transfer *a, const sp_transfer *b) {
-  int resolves = (a->flags & (SP_TRANSFER_POST_PENDING | SP_TRANSFER_VOID_PENDING)) != 0;
+  int resolves =
+      (a->flags & (SP_TRANSFER_POST_PENDING | SP_TRANSFER_VOID_PENDING)) != 0;
 #define SAME(f) (a->f == b->f || (resolves && a->f == 0))
-  return SAME(debit_account_id) && SAME(credit_account_id) && SAME(amount_fen) &&
-         SAME(ledger) && a->pending_id == b->pending_id &&
+  return SAME(debit_account_id) && SAME(credit_account_id) &&
+         SAME(amount_fen) && SAME(ledger) && a->pending_id == b->pending_id &&
          a->owner_id == b->owner_id && a->time == b->time &&
          a->code == b->code && a->flags == b->flags;
 #undef SAME
@@ -52,19 +53,24 @@ static int find(sp_ledger *l, uint64_t id, sp_transfer *out, int *state,
 static int check_shape(const sp_transfer *t, size_t where, sp_error *err) {
   unsigned kind = t->flags & KIND_FLAGS;
   if (t->id == 0 || t->id > INT64_MAX)
-    return sp_error_set(err, SP_EINVAL, "id", "transfers[%zu].id: must be 1..2^63-1", where);
+    return sp_error_set(err, SP_EINVAL, "id",
+                        "transfers[%zu].id: must be 1..2^63-1", where);
   if ((t->flags & ~KIND_FLAGS) != 0 || (kind & (kind - 1)) != 0)
-    return sp_error_set(err, SP_EINVAL, "flags", "transfers[%zu].flags: invalid", where);
-  int resolves = kind == SP_TRANSFER_POST_PENDING || kind == SP_TRANSFER_VOID_PENDING;
+    return sp_error_set(err, SP_EINVAL, "flags",
+                        "transfers[%zu].flags: invalid", where);
+  int resolves =
+      kind == SP_TRANSFER_POST_PENDING || kind == SP_TRANSFER_VOID_PENDING;
   if (resolves != (t->pending_id != 0))
-    return sp_error_set(err, SP_EINVAL, "pending_id",
-                        "transfers[%zu].pending_id: required exactly for post and void", where);
+    return sp_error_set(
+        err, SP_EINVAL, "pending_id",
+        "transfers[%zu].pending_id: required exactly for post and void", where);
   if (t->amount_fen < 0 || (t->amount_fen == 0 && !resolves))
-    return sp_error_set(err, SP_EINVAL, "amount", "transfers[%zu].amount: must be positive",
-                        where);
+    return sp_error_set(err, SP_EINVAL, "amount",
+                        "transfers[%zu].amount: must be positive", where);
   if (!resolves && t->debit_account_id == t->credit_account_id)
-    return sp_error_set(err, SP_EINVAL, "credit_account_id",
-                        "transfers[%zu]: debit and credit accounts are the same", where);
+    return sp_error_set(
+        err, SP_EINVAL, "credit_account_id",
+        "transfers[%zu]: debit and credit accounts are the same", where);
   return SP_OK;
 }
 
@@ -93,25 +99,28 @@ static int resolve_pending(sp_ledger *l, const sp_transfer *t, sp_transfer *p,
   int rc = find(l, t->pending_id, p, &state, pw, err);
   if (rc == SP_ENOTFOUND || (rc == SP_OK && !(p->flags & SP_TRANSFER_PENDING)))
     return sp_error_set(err, SP_ENOTFOUND, "pending_id",
-                        "transfers[%zu].pending_id: no pending transfer %llu", where,
-                        (unsigned long long)t->pending_id);
+                        "transfers[%zu].pending_id: no pending transfer %llu",
+                        where, (unsigned long long)t->pending_id);
   if (rc != SP_OK)
     return rc;
   if (state != SP_PENDING_OPEN)
-    return sp_error_set(err, SP_ESTATE, "pending_id",
-                        "transfers[%zu].pending_id: transfer %llu is already %s", where,
-                        (unsigned long long)p->id,
-                        state == SP_PENDING_POSTED ? "posted" : "voided");
+    return sp_error_set(
+        err, SP_ESTATE, "pending_id",
+        "transfers[%zu].pending_id: transfer %llu is already %s", where,
+        (unsigned long long)p->id,
+        state == SP_PENDING_POSTED ? "posted" : "voided");
   if ((t->debit_account_id && t->debit_account_id != p->debit_account_id) ||
       (t->credit_account_id && t->credit_account_id != p->credit_account_id) ||
       (t->ledger && t->ledger != p->ledger))
-    return sp_error_set(err, SP_EINVAL, "pending_id",
-                        "transfers[%zu]: accounts differ from the pending transfer", where);
+    return sp_error_set(
+        err, SP_EINVAL, "pending_id",
+        "transfers[%zu]: accounts differ from the pending transfer", where);
   *amount = t->amount_fen == 0 ? p->amount_fen : t->amount_fen;
   if (*amount > p->amount_fen ||
       ((t->flags & SP_TRANSFER_VOID_PENDING) && *amount != p->amount_fen))
     return sp_error_set(err, SP_EINVAL, "amount",
-                        "transfers[%zu].amount: exceeds the pending amount", where);
+                        "transfers[%zu].amount: exceeds the pending amount",
+                        where);
   return SP_OK;
 }
 
@@ -129,7 +138,8 @@ static int set_pending_state(sp_ledger *l, const sp_transfer *p, int32_t pw,
     return sp_error_set(err, SP_EFULL, "transfers", "commit before more");
   size_t k = l->n_wstates++;
   l->wstates[k] = (sp__wstate){.pending = *p, .state = state};
-  return sp__idmap_put(&l->window_index, p->id, (uint32_t)SP__WSTATE(k)) == SP_OK
+  return sp__idmap_put(&l->window_index, p->id, (uint32_t)SP__WSTATE(k)) ==
+                 SP_OK
              ? SP_OK
              : sp_error_set(err, SP_ENOMEM, "transfers", "out of memory");
 }
@@ -158,9 +168,10 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
   rc = find(l, t->id, &old, &old_state, &ow, err);
   if (rc == SP_OK) {
     if (!same_payload(t, &old))
-      return sp_error_set(err, SP_EEXISTS, "id",
-                          "transfers[%zu].id: %llu was used for a different transfer",
-                          where, (unsigned long long)t->id);
+      return sp_error_set(
+          err, SP_EEXISTS, "id",
+          "transfers[%zu].id: %llu was used for a different transfer", where,
+          (unsigned long long)t->id);
     if (status)
       *status = SP_TRANSFER_REPLAYED;
     return SP_OK;
@@ -188,36 +199,42 @@ int sp__ledger_apply(sp_ledger *l, const sp_transfer *t, int *status,
   uint32_t de, ce;
   rc = sp__ledger_entry(l, stored.debit_account_id, &de, err);
   if (rc == SP_ENOTFOUND)
-    return sp_error_set(err, rc, "debit_account_id", "transfers[%zu].debit_account_id: no "
-                        "account %llu", where,
-                        (unsigned long long)stored.debit_account_id);
+    return sp_error_set(err, rc, "debit_account_id",
+                        "transfers[%zu].debit_account_id: no "
+                        "account %llu",
+                        where, (unsigned long long)stored.debit_account_id);
   if (rc == SP_OK)
     rc = sp__ledger_entry(l, stored.credit_account_id, &ce, err);
   if (rc == SP_ENOTFOUND)
-    return sp_error_set(err, rc, "credit_account_id", "transfers[%zu].credit_account_id: "
-                        "no account %llu", where,
-                        (unsigned long long)stored.credit_account_id);
+    return sp_error_set(err, rc, "credit_account_id",
+                        "transfers[%zu].credit_account_id: "
+                        "no account %llu",
+                        where, (unsigned long long)stored.credit_account_id);
   if (rc != SP_OK)
     return rc;
   sp_account *dr = &l->entries[de].account, *cr = &l->entries[ce].account;
   if (stored.ledger == 0)
     stored.ledger = dr->ledger;
   if (dr->ledger != stored.ledger || cr->ledger != stored.ledger)
-    return sp_error_set(err, SP_EINVAL, "ledger",
-                        "transfers[%zu].ledger: accounts are in different ledgers", where);
+    return sp_error_set(
+        err, SP_EINVAL, "ledger",
+        "transfers[%zu].ledger: accounts are in different ledgers", where);
 
   if ((rc = sp__ledger_touch(l, de, err)) != SP_OK ||
       (rc = sp__ledger_touch(l, ce, err)) != SP_OK)
     return rc;
   /* Entries may not move from here on: no cache growth below. */
-  if (move(dr, cr, amount, pending_delta, kind != SP_TRANSFER_PENDING &&
-                                              kind != SP_TRANSFER_VOID_PENDING) != SP_OK)
-    return sp_error_set(err, SP_EOVERFLOW, "amount", "transfers[%zu].amount: overflow", where);
+  if (move(dr, cr, amount, pending_delta,
+           kind != SP_TRANSFER_PENDING && kind != SP_TRANSFER_VOID_PENDING) !=
+      SP_OK)
+    return sp_error_set(err, SP_EOVERFLOW, "amount",
+                        "transfers[%zu].amount: overflow", where);
   if (!constraint_ok(dr) || !constraint_ok(cr))
-    return sp_error_set(err, SP_EBALANCE, "amount",
-                        "transfers[%zu].amount: account '%s' would break its balance "
-                        "constraint",
-                        where, !constraint_ok(dr) ? dr->name : cr->name);
+    return sp_error_set(
+        err, SP_EBALANCE, "amount",
+        "transfers[%zu].amount: account '%s' would break its balance "
+        "constraint",
+        where, !constraint_ok(dr) ? dr->name : cr->name);
 
   if (pw != INT32_MIN || kind == SP_TRANSFER_POST_PENDING ||
       kind == SP_TRANSFER_VOID_PENDING) {

@@ -148,8 +148,9 @@ int sp_ledger_create_accounts(sp_ledger *l, const sp_account *accounts,
     const sp_account *a = &accounts[i];
     if (a->id == 0 || a->id > INT64_MAX || a->kind < SP_ACCOUNT_ASSET ||
         a->kind > SP_ACCOUNT_EXPENSE || a->ledger == 0 ||
-        (a->flags & ~3u) != 0 || a->debits_posted_fen || a->credits_posted_fen ||
-        a->debits_pending_fen || a->credits_pending_fen)
+        (a->flags & ~3u) != 0 || a->debits_posted_fen ||
+        a->credits_posted_fen || a->debits_pending_fen ||
+        a->credits_pending_fen)
       return sp_error_set(err, SP_EINVAL, "accounts",
                           "accounts[%zu]: invalid definition", i);
     uint32_t e;
@@ -197,7 +198,8 @@ static void undo_submit(sp_ledger *l, size_t n_wtransfers, size_t n_wstates) {
     l->n_wstates = n_wstates;
     sp__idmap_clear(&l->window_index);
     for (size_t i = 0; i < n_wtransfers; i++)
-      sp__idmap_put(&l->window_index, l->wtransfers[i].transfer.id, (uint32_t)i);
+      sp__idmap_put(&l->window_index, l->wtransfers[i].transfer.id,
+                    (uint32_t)i);
     for (size_t k = 0; k < n_wstates; k++)
       sp__idmap_put(&l->window_index, l->wstates[k].pending.id,
                     (uint32_t)SP__WSTATE(k));
@@ -210,7 +212,8 @@ int sp_ledger_submit(sp_ledger *l, const sp_transfer *transfers, size_t n,
     return sp_error_set(err, SP_ELIMIT, "transfers",
                         "at most %d transfers per call", SP_LEDGER_SUBMIT_MAX);
   if (l->n_wtransfers + n > SP_LEDGER_WINDOW_MAX)
-    return sp_error_set(err, SP_EFULL, "transfers", "commit before submitting more");
+    return sp_error_set(err, SP_EFULL, "transfers",
+                        "commit before submitting more");
   size_t n_wtransfers = l->n_wtransfers, n_wstates = l->n_wstates;
   /* Pending states of window transfers may change: keep their before. */
   int saved_states[SP_LEDGER_SUBMIT_MAX];
@@ -223,8 +226,9 @@ int sp_ledger_submit(sp_ledger *l, const sp_transfer *transfers, size_t n,
     const sp_transfer *t = &transfers[i];
     uint32_t w;
     if ((t->flags & (SP_TRANSFER_POST_PENDING | SP_TRANSFER_VOID_PENDING)) &&
-        t->pending_id != 0 && sp__idmap_get(&l->window_index, t->pending_id, &w) &&
-        (int32_t)w >= 0 && (int32_t)w < (int32_t)n_wtransfers) {
+        t->pending_id != 0 &&
+        sp__idmap_get(&l->window_index, t->pending_id, &w) && (int32_t)w >= 0 &&
+        (int32_t)w < (int32_t)n_wtransfers) {
       saved_states[n_saved] = l->wtransfers[w].state;
       saved_at[n_saved++] = w;
     }

@@ -86,8 +86,8 @@ static int tally_pending(void *p, const sp_transfer *t) {
     return SP_OK;
   sp_transfer same;
   int state = 0;
-  int rc = pc->store->ops->transfer_get(pc->store, t->id, &same, &state,
-                                        pc->v->err);
+  int rc =
+      pc->store->ops->transfer_get(pc->store, t->id, &same, &state, pc->v->err);
   if (rc != SP_OK)
     return rc;
   if (state == SP_PENDING_OPEN) {

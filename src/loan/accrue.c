@@ -31,8 +31,8 @@ static int64_t carry_add(int64_t *total, int64_t *rem, int64_t den,
                          sp_rounding rounding) {
   if (principal_fen <= 0 || rate <= 0 || seconds <= 0)
     return 0;
-  sp_i128 n = (sp_i128)*total * den + *rem +
-              (sp_i128)principal_fen * rate * seconds;
+  sp_i128 n =
+      (sp_i128)*total * den + *rem + (sp_i128)principal_fen * rate * seconds;
   sp_i128 t = sp_div_round(n, den, rounding);
   int64_t delta = (int64_t)t - *total;
   *rem = (int64_t)(n - t * den);
@@ -48,9 +48,8 @@ static int64_t penalty_rate(const sp__loan *l) {
 }
 
 /* Line interest from accrued_until to `to` on the current principal. */
-static void line_accrue_to(sp_book *b, sp__loan *l, sp_time to,
-                           sp_transfer *xs, size_t cap, size_t *n,
-                           uint64_t *next_id) {
+static void line_accrue_to(sp_book *b, sp__loan *l, sp_time to, sp_transfer *xs,
+                           size_t cap, size_t *n, uint64_t *next_id) {
   if (to <= l->accrued_until)
     return;
   int64_t principal = sp__loan_balance(b, l, SP_PART_PRINCIPAL);
@@ -60,7 +59,8 @@ static void line_accrue_to(sp_book *b, sp__loan *l, sp_time to,
   l->accrued_until = to;
   if (fen > 0)
     sp__xfer(xs, n, cap, next_id, SP_LOAN_ACCOUNT(l->no, SP_PART_INTEREST),
-             SP_ACCOUNT_INTEREST_INCOME, fen, l->no, to, SP_CODE_ACCRUE_INTEREST);
+             SP_ACCOUNT_INTEREST_INCOME, fen, l->no, to,
+             SP_CODE_ACCRUE_INTEREST);
 }
 
 /* Term interest through the end of `day` for the installment it falls in. */
@@ -70,17 +70,20 @@ static void term_accrue_day(sp__loan *l, sp_date day, sp_transfer *xs,
     sp__inst *s = &l->inst[i];
     if (day >= s->due || day < s->accrual_start)
       continue;
-    int64_t span = s->due - s->accrual_start, elapsed = day + 1 - s->accrual_start;
-    int64_t target = s->accrual_base_fen +
-                     (int64_t)sp_div_round((sp_i128)(s->interest_fen - s->accrual_base_fen) *
-                                               elapsed, span, SP_ROUND_DOWN);
+    int64_t span = s->due - s->accrual_start,
+            elapsed = day + 1 - s->accrual_start;
+    int64_t target =
+        s->accrual_base_fen +
+        (int64_t)sp_div_round((sp_i128)(s->interest_fen - s->accrual_base_fen) *
+                                  elapsed,
+                              span, SP_ROUND_DOWN);
     int64_t fen = target - s->interest_accrued_fen;
     if (fen > 0) {
       s->interest_accrued_fen = target;
       l->interest_total_fen += fen;
       sp__xfer(xs, n, cap, next_id, SP_LOAN_ACCOUNT(l->no, SP_PART_INTEREST),
-               SP_ACCOUNT_INTEREST_INCOME, fen, l->no,
-               sp_date_start(day + 1), SP_CODE_ACCRUE_INTEREST);
+               SP_ACCOUNT_INTEREST_INCOME, fen, l->no, sp_date_start(day + 1),
+               SP_CODE_ACCRUE_INTEREST);
     }
     return;
   }
@@ -148,14 +151,16 @@ int sp__loan_close_one_day(sp_book *b, sp__loan *l, sp_date day,
     term_accrue_day(l, day, xs, cap, n, next_id);
   }
   int64_t overdue = overdue_principal(b, l, day);
-  int64_t fen = carry_add(&l->penalty_total_fen, &l->penalty_rem, denominator(l),
-                          overdue, penalty_rate(l), SP_DAY_S, l->product.rounding);
+  int64_t fen =
+      carry_add(&l->penalty_total_fen, &l->penalty_rem, denominator(l), overdue,
+                penalty_rate(l), SP_DAY_S, l->product.rounding);
   if (fen > 0)
     sp__xfer(xs, n, cap, next_id, SP_LOAN_ACCOUNT(l->no, SP_PART_PENALTY),
              SP_ACCOUNT_PENALTY_INCOME, fen, l->no, sp_date_start(day + 1),
              SP_CODE_ACCRUE_PENALTY);
   l->days_past_due = sp__days_past_due(
-      l, day, l->kind == SP_LOAN_LINE ? sp__loan_balance(b, l, SP_PART_PRINCIPAL) : 0);
+      l, day,
+      l->kind == SP_LOAN_LINE ? sp__loan_balance(b, l, SP_PART_PRINCIPAL) : 0);
   l->risk_class = sp_risk_class_for(l->days_past_due);
   l->closed_through = day;
   return SP_OK;

@@ -92,7 +92,9 @@ void sp_book_close(sp_book *b) {
   free(b);
 }
 
-struct sp_store *sp_book_store(sp_book *b) { return b->store; }
+struct sp_store *sp_book_store(sp_book *b) {
+  return b->store;
+}
 sp_date sp_book_closed_through(sp_book *b) { return b->closed_through; }
 
 /* Stored form: the fixed record with inst = NULL, then the installments. */
@@ -154,9 +156,13 @@ int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err) {
   head.inst = NULL;
   memcpy(buf, &head, sizeof head);
   if (loan->n_inst > 0)
-    memcpy(buf + sizeof head, loan->inst, (size_t)loan->n_inst * sizeof(sp__inst));
-  sp_record r = {.no = loan->no, .key = loan->id, .kind = SP__REC_LOAN,
-                 .data = buf, .size = size};
+    memcpy(buf + sizeof head, loan->inst,
+           (size_t)loan->n_inst * sizeof(sp__inst));
+  sp_record r = {.no = loan->no,
+                 .key = loan->id,
+                 .kind = SP__REC_LOAN,
+                 .data = buf,
+                 .size = size};
   int rc = s->ops->record_put(s, &r, err);
   if (buf != stack)
     free(buf);
@@ -177,8 +183,11 @@ static int commit_rows(void *p, sp_store *s, sp_error *err) {
   if (rc == SP_OK && c->ref != NULL) {
     char key[SP_LOAN_REF_MAX + 8];
     snprintf(key, sizeof key, "ref:%s", c->ref);
-    sp_record r = {.no = c->ref_no, .key = key, .kind = SP__REC_REF,
-                   .data = c->ref_data, .size = c->ref_size};
+    sp_record r = {.no = c->ref_no,
+                   .key = key,
+                   .kind = SP__REC_REF,
+                   .data = c->ref_data,
+                   .size = c->ref_size};
     rc = s->ops->record_put(s, &r, err);
   }
   return rc;
@@ -186,8 +195,8 @@ static int commit_rows(void *p, sp_store *s, sp_error *err) {
 
 int sp__loan_commit(sp_book *b, const sp__loan *loan, const char *ref,
                     const void *ref_data, size_t ref_size, sp_error *err) {
-  commit_ctx c = {.loan = loan, .ref = ref, .ref_data = ref_data,
-                  .ref_size = ref_size};
+  commit_ctx c = {
+      .loan = loan, .ref = ref, .ref_data = ref_data, .ref_size = ref_size};
   if (ref != NULL)
     c.ref_no = ++b->loan_no_max;
   int rc = sp_ledger_commit(b->ledger, commit_rows, &c, err);
@@ -222,13 +231,15 @@ int sp__ref_get(sp_book *b, const char *ref, void *data, size_t size,
   int rc = b->store->ops->record_get(b->store, key, ref_one, &c, err);
   if (rc == SP_OK && !c.found)
     return sp_error_set(err, SP_EEXISTS, "ref",
-                        "--ref: '%s' was used for another kind of request", ref);
+                        "--ref: '%s' was used for another kind of request",
+                        ref);
   return rc;
 }
 
 int64_t sp__loan_balance(sp_book *b, const sp__loan *loan, sp_alloc_part part) {
   sp_account a;
-  if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(loan->no, part), &a, NULL) != SP_OK)
+  if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(loan->no, part), &a, NULL) !=
+      SP_OK)
     return 0;
   return sp_account_balance_fen(&a);
 }
@@ -238,10 +249,13 @@ void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
               uint64_t owner, sp_time at, sp_loan_code code) {
   assert(*n < cap);
   assert(amount_fen > 0);
-  xs[(*n)++] = (sp_transfer){.id = (*next_id)++, .debit_account_id = debit,
+  xs[(*n)++] = (sp_transfer){.id = (*next_id)++,
+                             .debit_account_id = debit,
                              .credit_account_id = credit,
-                             .amount_fen = amount_fen, .owner_id = owner,
-                             .time = at, .ledger = SP_LEDGER_CNY,
+                             .amount_fen = amount_fen,
+                             .owner_id = owner,
+                             .time = at,
+                             .ledger = SP_LEDGER_CNY,
                              .code = (uint16_t)code};
 }
 
@@ -303,11 +317,13 @@ int sp_loan_installments(sp_book *b, const char *id, sp_installment_view *out,
   for (int32_t i = 0; i < l.n_inst && (size_t)i < cap; i++) {
     const sp__inst *s = &l.inst[i];
     balance -= s->principal_fen;
-    out[i].due = (sp_installment){.period = i + 1, .due_date = s->due,
-                                  .payment_fen = s->principal_fen + s->interest_fen,
-                                  .principal_fen = s->principal_fen,
-                                  .interest_fen = s->interest_fen,
-                                  .balance_fen = balance};
+    out[i].due =
+        (sp_installment){.period = i + 1,
+                         .due_date = s->due,
+                         .payment_fen = s->principal_fen + s->interest_fen,
+                         .principal_fen = s->principal_fen,
+                         .interest_fen = s->interest_fen,
+                         .balance_fen = balance};
     out[i].principal_paid_fen = s->principal_paid_fen;
     out[i].interest_paid_fen = s->interest_paid_fen;
     prev = s->due;

@@ -93,9 +93,11 @@ static int close_all(close_ctx *c, sp_date first, sp_date through,
       rc = sp__loan_close_one_day(c->b, l, day, batch, SP_LEDGER_SUBMIT_MAX, &n,
                                   &next, err);
       for (size_t k = before; k < n; k++)
-        st->interest_fen += batch[k].code == SP_CODE_ACCRUE_INTEREST ? batch[k].amount_fen : 0;
+        st->interest_fen +=
+            batch[k].code == SP_CODE_ACCRUE_INTEREST ? batch[k].amount_fen : 0;
       for (size_t k = before; k < n; k++)
-        st->penalty_fen += batch[k].code == SP_CODE_ACCRUE_PENALTY ? batch[k].amount_fen : 0;
+        st->penalty_fen +=
+            batch[k].code == SP_CODE_ACCRUE_PENALTY ? batch[k].amount_fen : 0;
       if (!c->is_dirty[i]) {
         c->is_dirty[i] = 1;
         c->dirty[c->n_dirty++] = (uint32_t)i;
@@ -139,8 +141,9 @@ int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
   /* Interest and principal receivables of every loan: two adjacent ranges.
    * Penalty accounts are read when a loan first needs one. */
   if (rc == SP_OK)
-    rc = sp_ledger_preload_range(b->ledger, SP_LOAN_ACCOUNT(0, SP_PART_INTEREST),
-                                 SP_LOAN_ACCOUNT(0, SP_PART_PRINCIPAL + 1), err);
+    rc =
+        sp_ledger_preload_range(b->ledger, SP_LOAN_ACCOUNT(0, SP_PART_INTEREST),
+                                SP_LOAN_ACCOUNT(0, SP_PART_PRINCIPAL + 1), err);
   if (rc == SP_OK)
     rc = close_all(&c, first, through, &st, err);
   if (rc == SP_OK && through > b->closed_through)

@@ -16,7 +16,8 @@ int sp__loan_id_check(const char *id, sp_error *err) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
           (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
       return sp_error_set(err, SP_EINVAL, "id",
-                          "--id: '%s' may hold only letters, digits, _ - .", id);
+                          "--id: '%s' may hold only letters, digits, _ - .",
+                          id);
   }
   return SP_OK;
 }
@@ -64,8 +65,10 @@ int sp__loan_create(sp_book *b, sp__loan *l, const char *id, uint32_t kind,
   static const char *const part_names[3] = {"penalty", "interest", "principal"};
   sp_account a[3];
   for (int p = 0; p < 3; p++) {
-    a[p] = (sp_account){.id = SP_LOAN_ACCOUNT(l->no, p), .owner_id = l->no,
-                        .ledger = SP_LEDGER_CNY, .kind = SP_ACCOUNT_ASSET,
+    a[p] = (sp_account){.id = SP_LOAN_ACCOUNT(l->no, p),
+                        .owner_id = l->no,
+                        .ledger = SP_LEDGER_CNY,
+                        .kind = SP_ACCOUNT_ASSET,
                         .flags = SP_ACCOUNT_CREDITS_MUST_NOT_EXCEED_DEBITS};
     snprintf(a[p].name, sizeof a[p].name, "%.30s %s", id, part_names[p]);
   }
@@ -111,8 +114,13 @@ int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
   int rc = sp__loan_load(b, id, &l, err);
   if (rc != SP_OK)
     return rc;
-  sp__ref_data req = {.op = 1, .loan_no = l.no, .amount_fen = amount_fen, .at = at}, old;
-  if (ref != NULL && (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND)
+  sp__ref_data req = {.op = 1,
+                      .loan_no = l.no,
+                      .amount_fen = amount_fen,
+                      .at = at},
+               old;
+  if (ref != NULL &&
+      (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND)
     goto done; /* a replay (SP_OK) or a conflict */
   rc = SP_OK;
   if (l.kind != SP_LOAN_LINE)
@@ -120,7 +128,8 @@ int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
   else if (l.frozen)
     rc = sp_error_set(err, SP_ESTATE, "id", "--id: line '%s' is frozen", id);
   else if (sp_time_date(at) > l.maturity)
-    rc = sp_error_set(err, SP_ESTATE, "date", "--date: line '%s' has matured", id);
+    rc = sp_error_set(err, SP_ESTATE, "date", "--date: line '%s' has matured",
+                      id);
   sp_transfer xs[SP__LOAN_XFER_MAX];
   size_t n = 0;
   uint64_t next = sp_ledger_next_id(b->ledger);
@@ -132,8 +141,9 @@ int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                       "--amount: above the available limit of line '%s'", id);
   if (rc == SP_OK) {
     next = sp_ledger_next_id(b->ledger);
-    sp__xfer(xs, &n, SP__LOAN_XFER_MAX, &next, SP_LOAN_ACCOUNT(l.no, SP_PART_PRINCIPAL),
-             SP_ACCOUNT_CASH, amount_fen, l.no, at, SP_CODE_DRAW);
+    sp__xfer(xs, &n, SP__LOAN_XFER_MAX, &next,
+             SP_LOAN_ACCOUNT(l.no, SP_PART_PRINCIPAL), SP_ACCOUNT_CASH,
+             amount_fen, l.no, at, SP_CODE_DRAW);
     rc = sp_ledger_submit(b->ledger, xs, n, NULL, err);
   }
   if (rc == SP_OK)
@@ -145,8 +155,8 @@ done:
   return rc;
 }
 
-static int line_update(sp_book *b, const char *id, int frozen, int64_t limit_fen,
-                       sp_error *err) {
+static int line_update(sp_book *b, const char *id, int frozen,
+                       int64_t limit_fen, sp_error *err) {
   sp__loan l;
   int rc = sp__loan_load(b, id, &l, err);
   if (rc != SP_OK)

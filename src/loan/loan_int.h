@@ -39,8 +39,8 @@ typedef struct sp__loan {
   int64_t interest_total_fen, interest_rem; /* carry; see accrue.c */
   int64_t penalty_total_fen, penalty_rem;
   int64_t interest_paid_total_fen;
-  int64_t interest_due_fen;   /* lines: billed, unpaid */
-  sp_date interest_due_date;  /* lines: oldest unpaid bill's due date */
+  int64_t interest_due_fen;  /* lines: billed, unpaid */
+  sp_date interest_due_date; /* lines: oldest unpaid bill's due date */
   int32_t days_past_due;
   int32_t risk_class;
   int32_t frozen, closed;
@@ -64,9 +64,8 @@ void sp__loan_free(sp__loan *loan);
 /* Brings a loan up to the moment `at`: closes its business days before
  * at's day, then (per-second products) accrues to `at`. Appends transfers
  * to xs (capacity cap, counted in *n; ids assigned from *next_id). */
-int sp__loan_catch_up(sp_book *b, sp__loan *loan, sp_time at,
-                      sp_transfer *xs, size_t cap, size_t *n,
-                      uint64_t *next_id, sp_error *err);
+int sp__loan_catch_up(sp_book *b, sp__loan *loan, sp_time at, sp_transfer *xs,
+                      size_t cap, size_t *n, uint64_t *next_id, sp_error *err);
 
 /* Closes one business day of one loan (see accrue.c). */
 int sp__loan_close_one_day(sp_book *b, sp__loan *loan, sp_date day,

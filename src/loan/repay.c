@@ -3,10 +3,10 @@
  *
  * A line owes its penalty, all accrued interest and its principal; any
  * amount up to the total may be repaid on any day: what is due goes first
- * in the product's order, then principal, then interest not yet billed. A term loan first pays
- * what is due (installments due on or before the day, oldest first); what
- * remains pays the current period's accrued interest and then principal
- * early, and the remaining schedule is recomputed (term.c). */
+ * in the product's order, then principal, then interest not yet billed. A term
+ * loan first pays what is due (installments due on or before the day, oldest
+ * first); what remains pays the current period's accrued interest and then
+ * principal early, and the remaining schedule is recomputed (term.c). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,10 +18,13 @@ static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 /* Pays installments due by `day`, oldest first: interest or principal. */
 static int64_t pay_due(sp__loan *l, sp_date day, int part, int64_t amount) {
   int64_t paid = 0;
-  for (int32_t i = 0; i < l->n_inst && l->inst[i].due <= day && amount > paid; i++) {
+  for (int32_t i = 0; i < l->n_inst && l->inst[i].due <= day && amount > paid;
+       i++) {
     sp__inst *s = &l->inst[i];
-    int64_t *done = part == SP_PART_INTEREST ? &s->interest_paid_fen : &s->principal_paid_fen;
-    int64_t owed = (part == SP_PART_INTEREST ? s->interest_fen : s->principal_fen) - *done;
+    int64_t *done = part == SP_PART_INTEREST ? &s->interest_paid_fen
+                                             : &s->principal_paid_fen;
+    int64_t owed =
+        (part == SP_PART_INTEREST ? s->interest_fen : s->principal_fen) - *done;
     int64_t x = min64(owed, amount - paid);
     *done += x;
     paid += x;
@@ -59,7 +62,8 @@ static int64_t allocate_term(sp__loan *l, sp_date day, int64_t amount,
  * bills lowers the interest; then interest accrued but not yet billed. */
 static void allocate_line(sp__loan *l, sp_date day, int64_t amount,
                           const int64_t owed[3], int64_t got[3]) {
-  int64_t due[3] = {owed[SP_PART_PENALTY], min64(l->interest_due_fen, owed[SP_PART_INTEREST]),
+  int64_t due[3] = {owed[SP_PART_PENALTY],
+                    min64(l->interest_due_fen, owed[SP_PART_INTEREST]),
                     day > l->maturity ? owed[SP_PART_PRINCIPAL] : 0};
   int64_t left = amount;
   for (int k = 0; k < 3 && left > 0; k++) {
@@ -108,11 +112,12 @@ static int apply_repay(sp_book *b, sp__loan *l, int64_t amount, sp_time at,
     int rc = early > 0 ? sp__term_prepay(l, day, early, err) : SP_OK;
     if (rc != SP_OK)
       return rc;
-    l->closed = term_all_paid(l) && owed[SP_PART_PENALTY] == got[SP_PART_PENALTY];
+    l->closed =
+        term_all_paid(l) && owed[SP_PART_PENALTY] == got[SP_PART_PENALTY];
   }
   uint64_t next = sp_ledger_next_id(b->ledger);
-  static const sp_loan_code codes[3] = {SP_CODE_REPAY_PENALTY, SP_CODE_REPAY_INTEREST,
-                                        SP_CODE_REPAY_PRINCIPAL};
+  static const sp_loan_code codes[3] = {
+      SP_CODE_REPAY_PENALTY, SP_CODE_REPAY_INTEREST, SP_CODE_REPAY_PRINCIPAL};
   for (int p = 0; p < 3; p++)
     if (got[p] > 0)
       sp__xfer(xs, n, SP__LOAN_XFER_MAX, &next, SP_ACCOUNT_CASH,
@@ -136,8 +141,13 @@ int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
   int rc = sp__loan_load(b, id, &l, err);
   if (rc != SP_OK)
     return rc;
-  sp__ref_data req = {.op = 2, .loan_no = l.no, .amount_fen = amount_fen, .at = at}, old;
-  if (ref != NULL && (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND) {
+  sp__ref_data req = {.op = 2,
+                      .loan_no = l.no,
+                      .amount_fen = amount_fen,
+                      .at = at},
+               old;
+  if (ref != NULL &&
+      (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND) {
     if (rc == SP_OK) {
       res = old.result;
       res.replayed = 1;

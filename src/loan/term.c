@@ -26,11 +26,14 @@ int sp_term_open(sp_book *b, const char *id, int64_t principal_fen,
   sp_schedule_terms terms = {.principal_fen = principal_fen,
                              .annual_rate = product->annual_rate,
                              .term_months = product->term_months,
-                             .start = start, .method = product->method,
+                             .start = start,
+                             .method = product->method,
                              .rounding = product->rounding};
   int count = sp_schedule_build(&terms, sched, SP_SCHEDULE_TERM_MAX, err);
   sp__loan l;
-  int rc = count < 0 ? count : sp__loan_create(b, &l, id, SP_LOAN_TERM, product, start, err);
+  int rc = count < 0
+               ? count
+               : sp__loan_create(b, &l, id, SP_LOAN_TERM, product, start, err);
   if (rc != SP_OK) {
     free(sched);
     return rc;
@@ -41,10 +44,11 @@ int sp_term_open(sp_book *b, const char *id, int64_t principal_fen,
   if (l.inst == NULL)
     rc = sp_error_set(err, SP_ENOMEM, "loan", "out of memory");
   for (int i = 0; rc == SP_OK && i < count; i++)
-    l.inst[i] = (sp__inst){.due = sched[i].due_date,
-                           .accrual_start = i == 0 ? start : sched[i - 1].due_date,
-                           .principal_fen = sched[i].principal_fen,
-                           .interest_fen = sched[i].interest_fen};
+    l.inst[i] =
+        (sp__inst){.due = sched[i].due_date,
+                   .accrual_start = i == 0 ? start : sched[i - 1].due_date,
+                   .principal_fen = sched[i].principal_fen,
+                   .interest_fen = sched[i].interest_fen};
   free(sched);
   if (rc == SP_OK) {
     l.maturity = l.inst[count - 1].due;
@@ -55,8 +59,8 @@ int sp_term_open(sp_book *b, const char *id, int64_t principal_fen,
     sp__xfer(xs, &n, 2, &next, SP_LOAN_ACCOUNT(l.no, SP_PART_PRINCIPAL),
              SP_ACCOUNT_CASH, principal_fen, l.no, at, SP_CODE_DRAW);
     if (fee_fen > 0)
-      sp__xfer(xs, &n, 2, &next, SP_ACCOUNT_CASH, SP_ACCOUNT_FEE_INCOME, fee_fen,
-               l.no, at, SP_CODE_FEE);
+      sp__xfer(xs, &n, 2, &next, SP_ACCOUNT_CASH, SP_ACCOUNT_FEE_INCOME,
+               fee_fen, l.no, at, SP_CODE_FEE);
     rc = sp_ledger_submit(b->ledger, xs, n, NULL, err);
   }
   if (rc == SP_OK)
@@ -97,7 +101,8 @@ int sp__term_prepay(sp__loan *l, sp_date day, int64_t prepay_fen,
   sp_schedule_terms terms = {.principal_fen = left,
                              .annual_rate = l->product.annual_rate,
                              .term_months = l->n_inst - k,
-                             .start = l->opened, .method = l->product.method,
+                             .start = l->opened,
+                             .method = l->product.method,
                              .rounding = l->product.rounding};
   int count = sp_schedule_build(&terms, sched, SP_SCHEDULE_TERM_MAX, err);
   if (count < 0)
@@ -106,17 +111,19 @@ int sp__term_prepay(sp__loan *l, sp_date day, int64_t prepay_fen,
   sp_date period_start = k == 0 ? l->opened : l->inst[k - 1].due;
   for (int j = 0; j < count; j++) {
     sp__inst *s = &l->inst[k + j];
-    s->principal_fen = (j == 0 ? cur->principal_paid_fen : 0) + sched[j].principal_fen;
+    s->principal_fen =
+        (j == 0 ? cur->principal_paid_fen : 0) + sched[j].principal_fen;
     if (j > 0) {
       s->interest_fen = sched[j].interest_fen;
       continue;
     }
     /* The rest of the current period on the new principal. */
-    int64_t month = (int64_t)sp_div_round((sp_i128)left * l->product.annual_rate,
-                                          (sp_i128)12 * SP_RATE_ONE,
-                                          l->product.rounding);
-    int64_t rest = (int64_t)sp_div_round((sp_i128)month * (s->due - day),
-                                         s->due - period_start, l->product.rounding);
+    int64_t month =
+        (int64_t)sp_div_round((sp_i128)left * l->product.annual_rate,
+                              (sp_i128)12 * SP_RATE_ONE, l->product.rounding);
+    int64_t rest =
+        (int64_t)sp_div_round((sp_i128)month * (s->due - day),
+                              s->due - period_start, l->product.rounding);
     s->interest_fen = s->interest_accrued_fen + rest;
     s->accrual_start = day;
     s->accrual_base_fen = s->interest_accrued_fen;

@@ -128,8 +128,8 @@ int sp_rate_parse(const char *text, const char *field, int64_t *out_rate,
   sp_i128 v = 0;
   int end = decimal_scan(text, 10, 10, (sp_i128)SP_RATE_MAX * 10000, &v);
   if (end == -2)
-    return sp_error_set(err, SP_EINVAL, field,
-                        "%s: '%s' has too many decimals", field, text);
+    return sp_error_set(err, SP_EINVAL, field, "%s: '%s' has too many decimals",
+                        field, text);
   if (end < 0)
     return sp_error_set(err, SP_EINVAL, field,
                         "%s: '%s' is not a rate like 12%% or 0.02%%", field,
@@ -152,12 +152,12 @@ int sp_rate_parse(const char *text, const char *field, int64_t *out_rate,
                         field, text);
   } else {
     return sp_error_set(err, SP_EINVAL, field,
-                        "%s: unknown unit '%s' (use %%, bp or permille)",
-                        field, unit);
+                        "%s: unknown unit '%s' (use %%, bp or permille)", field,
+                        unit);
   }
   if (num % den != 0)
-    return sp_error_set(err, SP_EINVAL, field,
-                        "%s: '%s' is finer than 1e-10", field, text);
+    return sp_error_set(err, SP_EINVAL, field, "%s: '%s' is finer than 1e-10",
+                        field, text);
   sp_i128 r = num / den;
   if (r < 0 || r > SP_RATE_MAX)
     return sp_error_set(err, SP_ERANGE, field,
@@ -167,15 +167,14 @@ int sp_rate_parse(const char *text, const char *field, int64_t *out_rate,
   return SP_OK;
 }
 
-int sp_rate_format_percent(int64_t rate, int decimals, char *buf,
-                           size_t cap) {
+int sp_rate_format_percent(int64_t rate, int decimals, char *buf, size_t cap) {
   assert(decimals >= 0 && decimals <= 8);
   int64_t scale = 1;
   for (int i = 0; i < decimals; i++)
     scale *= 10;
   /* percent * scale = rate * 100 * scale / SP_RATE_ONE */
-  sp_i128 v = sp_div_round((sp_i128)rate * scale, SP_RATE_PERCENT,
-                           SP_ROUND_HALF_UP);
+  sp_i128 v =
+      sp_div_round((sp_i128)rate * scale, SP_RATE_PERCENT, SP_ROUND_HALF_UP);
   int neg = v < 0;
   if (neg)
     v = -v;

@@ -66,8 +66,8 @@ static int read_quoted(sp_csv *csv, int *used, int *end, sp_error *err) {
   for (;;) {
     int c = next_char(csv);
     if (c == EOF)
-      return sp_error_set_at(err, SP_EPARSE, "csv", (int)csv->line,
-                             csv->column, "unterminated quoted field");
+      return sp_error_set_at(err, SP_EPARSE, "csv", (int)csv->line, csv->column,
+                             "unterminated quoted field");
     if (c == '"') {
       if (peek_char(csv) != '"') {
         c = next_char(csv);
@@ -75,8 +75,7 @@ static int read_quoted(sp_csv *csv, int *used, int *end, sp_error *err) {
           c = next_char(csv);
         if (c != ',' && c != '\n' && c != EOF)
           return sp_error_set_at(err, SP_EPARSE, "csv", (int)csv->line,
-                                 csv->column - 1,
-                                 "text after a closing quote");
+                                 csv->column - 1, "text after a closing quote");
         *end = c;
         return SP_OK;
       }
@@ -89,8 +88,7 @@ static int read_quoted(sp_csv *csv, int *used, int *end, sp_error *err) {
 }
 
 /* Reads one unquoted field whose first character is c. */
-static int read_plain(sp_csv *csv, int c, int *used, int *end,
-                      sp_error *err) {
+static int read_plain(sp_csv *csv, int c, int *used, int *end, sp_error *err) {
   for (;; c = next_char(csv)) {
     if (c == '\r' && peek_char(csv) == '\n')
       c = next_char(csv);

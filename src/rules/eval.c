@@ -27,9 +27,7 @@ static sp_value boolean(int b) {
 }
 
 /* Three truth values: 0 false, 1 true, 2 missing. */
-static int truth(sp_value v) {
-  return v.kind == SP_VALUE_BOOL ? v.boolean : 2;
-}
+static int truth(sp_value v) { return v.kind == SP_VALUE_BOOL ? v.boolean : 2; }
 
 static sp_value from_truth(int t) { return t == 2 ? MISSING : boolean(t); }
 
@@ -159,9 +157,18 @@ sp_value sp_expr_eval(const sp_expr_pool *pool, const sp_expr *expr,
       stack[top] = from_truth(t == 2 ? 2 : !t);
       break;
     }
-    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-    case OP_AND: case OP_OR:
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+    case OP_AND:
+    case OP_OR:
       top--;
       stack[top] = binary(in->op, stack[top], stack[top + 1]);
       break;
@@ -214,7 +221,8 @@ static void fn_ratio(const sp_value *args, int argc, sp_value *out,
                      void *user) {
   (void)user;
   (void)argc;
-  *out = args[1].number == 0 ? MISSING : number(args[0].number / args[1].number);
+  *out =
+      args[1].number == 0 ? MISSING : number(args[0].number / args[1].number);
 }
 
 static void fn_is_missing(const sp_value *args, int argc, sp_value *out,

@@ -13,10 +13,30 @@
 
 #include "rules/rules_int.h"
 
-static const char *const kind_names[] = {
-    "end of expression", "number", "string", "name", "and", "or", "not",
-    "in", "true", "false", "missing", "(", ")", ",", "+", "-", "*", "/",
-    "==", "!=", "<", "<=", ">", ">="};
+static const char *const kind_names[] = {"end of expression",
+                                         "number",
+                                         "string",
+                                         "name",
+                                         "and",
+                                         "or",
+                                         "not",
+                                         "in",
+                                         "true",
+                                         "false",
+                                         "missing",
+                                         "(",
+                                         ")",
+                                         ",",
+                                         "+",
+                                         "-",
+                                         "*",
+                                         "/",
+                                         "==",
+                                         "!=",
+                                         "<",
+                                         "<=",
+                                         ">",
+                                         ">="};
 
 const char *sp__lex_kind_name(sp__tok_kind kind) {
   assert((size_t)kind < sizeof kind_names / sizeof kind_names[0]);
@@ -126,19 +146,18 @@ static int lex_string(sp__lexer *lx, sp_error *err) {
 }
 
 static void lex_word(sp__lexer *lx) {
-  static const char *const words[] = {"and",   "or",    "not",    "in",
-                                      "true",  "false", "missing"};
-  static const sp__tok_kind kinds[] = {TOK_AND,  TOK_OR,    TOK_NOT,
-                                       TOK_IN,   TOK_TRUE,  TOK_FALSE,
-                                       TOK_MISSING};
+  static const char *const words[] = {"and",  "or",    "not",    "in",
+                                      "true", "false", "missing"};
+  static const sp__tok_kind kinds[] = {TOK_AND,  TOK_OR,    TOK_NOT,    TOK_IN,
+                                       TOK_TRUE, TOK_FALSE, TOK_MISSING};
   while (is_alpha(peek(lx, 0)) || is_digit(peek(lx, 0)))
     advance(lx);
   sp__token *t = &lx->tok;
   t->kind = TOK_IDENT;
   int n = lx->pos - t->at;
   for (int i = 0; i < 7; i++)
-    if ((int)strlen(words[i]) == n && memcmp(words[i], lx->text + t->at,
-                                             (size_t)n) == 0)
+    if ((int)strlen(words[i]) == n &&
+        memcmp(words[i], lx->text + t->at, (size_t)n) == 0)
       t->kind = kinds[i];
 }
 
@@ -194,8 +213,7 @@ int sp__lex_init(sp__lexer *lx, const char *text, sp_error *err) {
   size_t n = strnlen(text, SP_EXPR_TEXT_MAX + 1);
   if (n > SP_EXPR_TEXT_MAX)
     return sp_error_set_at(err, SP_ELIMIT, "expression", 1, 1,
-                           "expression longer than %d bytes",
-                           SP_EXPR_TEXT_MAX);
+                           "expression longer than %d bytes", SP_EXPR_TEXT_MAX);
   lx->text = text;
   lx->pos = 0;
   lx->len = (int)n;

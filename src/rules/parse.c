@@ -17,8 +17,8 @@ typedef struct parser {
   sp__lexer lx;
   const sp_expr_env *env;
   sp_expr_pool *pool;
-  int code_at;         /* start of this expression in the pool */
-  int depth;           /* current nesting */
+  int code_at;          /* start of this expression in the pool */
+  int depth;            /* current nesting */
   int stack, stack_max; /* evaluation stack slots */
   sp_error *err;
 } parser;
@@ -30,8 +30,8 @@ typedef struct parser {
 
 static int parse_or(parser *p, unsigned *type);
 
-static int fail_at(parser *p, int code, int line, int column,
-                   const char *what, const char *name, int name_len) {
+static int fail_at(parser *p, int code, int line, int column, const char *what,
+                   const char *name, int name_len) {
   return sp_error_set_at(p->err, code, "expression", line, column,
                          "line %d column %d: %s%s%.*s%s", line, column, what,
                          name_len > 0 ? " '" : "", name_len, name,
@@ -218,8 +218,8 @@ static int parse_unary(parser *p, unsigned *type) {
   if (rc != SP_OK)
     return rc;
   if (!fits(*type, T_NUM))
-    return fail_at(p, SP_EINVAL, op.line, op.column,
-                   "'-' needs a number", "", 0);
+    return fail_at(p, SP_EINVAL, op.line, op.column, "'-' needs a number", "",
+                   0);
   *type = T_NUM;
   sp_instr *last = &p->pool->code[p->pool->code_len - 1];
   if (p->pool->code_len == before + 1 && last->op == OP_PUSH_NUMBER) {
@@ -249,8 +249,10 @@ static int parse_arith(parser *p, int tight, unsigned *type) {
       return fail_at(p, SP_EINVAL, op.line, op.column,
                      "arithmetic needs numbers on both sides of",
                      sp__lex_kind_name(k), 1);
-    static const sp__op ops[] = {[TOK_PLUS] = OP_ADD, [TOK_MINUS] = OP_SUB,
-                                 [TOK_STAR] = OP_MUL, [TOK_SLASH] = OP_DIV};
+    static const sp__op ops[] = {[TOK_PLUS] = OP_ADD,
+                                 [TOK_MINUS] = OP_SUB,
+                                 [TOK_STAR] = OP_MUL,
+                                 [TOK_SLASH] = OP_DIV};
     *type = T_NUM;
     rc = emit(p, ops[k], 0, 0, 0, -1);
   }
@@ -296,8 +298,8 @@ static int parse_comparison(parser *p, unsigned *type) {
   int start = p->pool->code_len;
   int rc = parse_arith(p, 0, type);
   sp__token op = p->lx.tok;
-  if (rc != SP_OK || !(is_comparison(op.kind) || op.kind == TOK_IN ||
-                       op.kind == TOK_NOT))
+  if (rc != SP_OK ||
+      !(is_comparison(op.kind) || op.kind == TOK_IN || op.kind == TOK_NOT))
     return rc;
   unsigned left = *type, right = 0;
   *type = T_BOOL;
@@ -324,8 +326,8 @@ static int parse_comparison(parser *p, unsigned *type) {
     if (rc == SP_OK)
       fuse_comparison(p, start);
   }
-  if (rc == SP_OK && (is_comparison(p->lx.tok.kind) ||
-                      p->lx.tok.kind == TOK_IN))
+  if (rc == SP_OK &&
+      (is_comparison(p->lx.tok.kind) || p->lx.tok.kind == TOK_IN))
     return fail(p, SP_EPARSE, "comparisons do not chain; use 'and'");
   return rc;
 }
@@ -362,8 +364,8 @@ static int parse_logic(parser *p, int tight, unsigned *type) {
       return rc;
     if (!fits(*type, T_BOOL) || !fits(right, T_BOOL))
       return fail_at(p, SP_EINVAL, op.line, op.column,
-                     "needs true or false on both sides:",
-                     sp__lex_kind_name(k), tight ? 3 : 2);
+                     "needs true or false on both sides:", sp__lex_kind_name(k),
+                     tight ? 3 : 2);
     *type = T_BOOL;
     rc = emit(p, tight ? OP_AND : OP_OR, 0, 0, 0, -1);
     p->pool->code[jump].arg = p->pool->code_len - p->code_at;

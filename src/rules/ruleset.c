@@ -62,8 +62,8 @@ static int load_head(sp_rules *rs, json_t *obj, int index, sp_rule *r,
   if (!json_is_object(obj))
     return sp_error_set(err, SP_EINVAL, field, "rules[%d]: must be an object",
                         index);
-  int rc = copy_string(json_object_get(obj, "id"), field, r->id, sizeof r->id,
-                       err);
+  int rc =
+      copy_string(json_object_get(obj, "id"), field, r->id, sizeof r->id, err);
   for (int i = 0; rc == SP_OK && i < rs->n_rules; i++)
     if (strcmp(rs->rules[i].id, r->id) == 0)
       return sp_error_set(err, SP_EEXISTS, field, "%s: id '%s' used twice",
@@ -164,8 +164,8 @@ int sp_rules_load_string(sp_rules *out, const sp_expr_env *env,
   return load_root(out, env, root, &jerr, err);
 }
 
-int sp_rules_load_file(sp_rules *out, const sp_expr_env *env,
-                       const char *path, sp_error *err) {
+int sp_rules_load_file(sp_rules *out, const sp_expr_env *env, const char *path,
+                       sp_error *err) {
   assert(out != NULL && env != NULL && path != NULL);
   FILE *f = fopen(path, "rb");
   long size = -1;
@@ -174,11 +174,11 @@ int sp_rules_load_file(sp_rules *out, const sp_expr_env *env,
   if (size < 0 || size > SP_RULES_JSON_MAX || fseek(f, 0, SEEK_SET) != 0) {
     if (f != NULL)
       fclose(f);
-    return size < 0 ? sp_error_set(err, SP_EIO, "rules",
-                                   "rules: cannot read %s", path)
-                    : sp_error_set(err, SP_ELIMIT, "rules",
-                                   "rules: more than %d bytes",
-                                   SP_RULES_JSON_MAX);
+    return size < 0
+               ? sp_error_set(err, SP_EIO, "rules", "rules: cannot read %s",
+                              path)
+               : sp_error_set(err, SP_ELIMIT, "rules",
+                              "rules: more than %d bytes", SP_RULES_JSON_MAX);
   }
   json_error_t jerr;
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);

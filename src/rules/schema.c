@@ -12,11 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const type_names[] = {"number", "category", "date",
-                                         "flag"};
+static const char *const type_names[] = {"number", "category", "date", "flag"};
 static const char *const source_names[] = {
-    "tax",       "invoice", "utility", "social_insurance", "ecommerce",
-    "logistics", "customs", "judicial", "bureau",          "internal"};
+    "tax",       "invoice", "utility",  "social_insurance", "ecommerce",
+    "logistics", "customs", "judicial", "bureau",           "internal"};
 #define N_TYPES ((int)(sizeof type_names / sizeof type_names[0]))
 #define N_SOURCES ((int)(sizeof source_names / sizeof source_names[0]))
 
@@ -39,8 +38,8 @@ static int name_index(const char *const *names, int n, const char *s) {
 
 /* A feature name must be usable in a rule: an identifier, not a keyword. */
 static int is_identifier(const char *s) {
-  static const char *const keywords[] = {"and",   "or",    "not",    "in",
-                                         "true",  "false", "missing"};
+  static const char *const keywords[] = {"and",  "or",    "not",    "in",
+                                         "true", "false", "missing"};
   if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
     return 0;
   for (const char *p = s; *p; p++)
@@ -161,8 +160,8 @@ static int load_head(sp_schema *s, json_t *obj, int index, sp_feature *f,
   return rc;
 }
 
-static int load_member(sp_schema *s, sp_feature *f, const char *key,
-                       json_t *v, sp_error *err) {
+static int load_member(sp_schema *s, sp_feature *f, const char *key, json_t *v,
+                       sp_error *err) {
   char field[96];
   snprintf(field, sizeof field, "%s.%s", f->name, key);
   if (strcmp(key, "name") == 0 || strcmp(key, "type") == 0 ||
@@ -198,8 +197,7 @@ static int load_feature(sp_schema *s, json_t *obj, int index, sp_error *err) {
       rc = load_member(s, f, key, v, err);
   }
   if (rc == SP_OK && f->has_min && f->has_max && !(f->min <= f->max))
-    rc = sp_error_set(err, SP_EINVAL, f->name, "%s: min is above max",
-                      f->name);
+    rc = sp_error_set(err, SP_EINVAL, f->name, "%s: min is above max", f->name);
   if (rc == SP_OK)
     s->n_features++;
   return rc;
@@ -260,11 +258,11 @@ int sp_schema_load_file(sp_schema *out, const char *path, sp_error *err) {
     size = ftell(f);
   if (size < 0 || size > SP_SCHEMA_JSON_MAX || fseek(f, 0, SEEK_SET) != 0) {
     fclose(f);
-    return size < 0 ? sp_error_set(err, SP_EIO, "schema",
-                                   "schema: cannot read %s", path)
-                    : sp_error_set(err, SP_ELIMIT, "schema",
-                                   "schema: more than %d bytes",
-                                   SP_SCHEMA_JSON_MAX);
+    return size < 0
+               ? sp_error_set(err, SP_EIO, "schema", "schema: cannot read %s",
+                              path)
+               : sp_error_set(err, SP_ELIMIT, "schema",
+                              "schema: more than %d bytes", SP_SCHEMA_JSON_MAX);
   }
   json_error_t jerr;
   json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);

@@ -468,7 +468,8 @@ static const sp_store_ops sqlite_ops = {
 static int migrate(sqlite_store *s, sp_error *err) {
   sqlite3_stmt *st;
   int version = 0;
-  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+      SQLITE_OK)
     return db_error(s, err, "user_version");
   if (sqlite3_step(st) == SQLITE_ROW)
     version = sqlite3_column_int(st, 0);
@@ -502,10 +503,12 @@ static int open_store(const char *path, int flags, sp_store **out,
   s->base.ops = &sqlite_ops;
   /* A store is used by one thread at a time (the group-commit leader), so
    * SQLite's per-call mutex is not needed. */
-  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-    int rc = sp_error_set(err, flags & SQLITE_OPEN_CREATE ? SP_ESTORE : SP_ENOTFOUND,
-                          "db", "cannot open database '%s': %s", path,
-                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    int rc =
+        sp_error_set(err, flags & SQLITE_OPEN_CREATE ? SP_ESTORE : SP_ENOTFOUND,
+                     "db", "cannot open database '%s': %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
     sqlite3_close(s->db);
     free(s);
     return rc;
@@ -520,8 +523,9 @@ static int open_store(const char *path, int flags, sp_store **out,
   if (rc == SP_OK)
     rc = migrate(s, err);
   for (int i = 0; rc == SP_OK && i < ST_COUNT; i++)
-    if (sqlite3_prepare_v3(s->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                           &s->st[i], NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
+                           SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                           NULL) != SQLITE_OK)
       rc = db_error(s, err, statement_sql[i]);
   if (rc != SP_OK) {
     st_close(&s->base);

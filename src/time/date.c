@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int sp_date_days_in_month(int year, int month) {
   static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -22,7 +24,7 @@ static sp_date days_from_civil(int y, int m, int d) {
   const int era = (y >= 0 ? y : y - 399) / 400;
   const int yoe = y - era * 400;                                  /* [0, 399] */
   const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
   return era * 146097 + doe - 719468;
 }
 
@@ -64,8 +66,8 @@ static int digits(const char *s, int n, int *out) {
 
 static int parse_ymd(const char *s, sp_date *out) {
   int y, m, d;
-  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) ||
-      s[7] != '-' || digits(s + 8, 2, &d))
+  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
+      digits(s + 8, 2, &d))
     return SP_EPARSE;
   return sp_date_from_ymd(y, m, d, out);
 }
@@ -86,8 +88,8 @@ int sp_date_parse(const char *text, const char *field, sp_date *out,
                         "%s: year of '%s' is outside %d..%d", field, text,
                         SP_DATE_MIN_YEAR, SP_DATE_MAX_YEAR);
   if (rc != SP_OK)
-    return sp_error_set(err, SP_EINVAL, field, "%s: '%s' does not exist",
-                        field, text);
+    return sp_error_set(err, SP_EINVAL, field, "%s: '%s' does not exist", field,
+                        text);
   return SP_OK;
 }
 
