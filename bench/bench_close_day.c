@@ -14,20 +14,12 @@
 #include <unistd.h>
 
 #include "loan/loan_int.h"
+#include "sparrow/store.h"
 
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void rm_db(const char *p) {
-  char b[256];
-  unlink(p);
-  snprintf(b, sizeof b, "%s-wal", p);
-  unlink(b);
-  snprintf(b, sizeof b, "%s-shm", p);
-  unlink(b);
 }
 
 typedef struct bulk {
@@ -98,7 +90,7 @@ static void build(sp_book *book, long lines, sp_date day) {
 
 static double sqlite_raw(const char *path, long n) {
   sqlite3 *db;
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   sqlite3_open(path, &db);
   sqlite3_exec(
       db,
@@ -125,7 +117,7 @@ static double sqlite_raw(const char *path, long n) {
   double dt = now() - t0;
   sqlite3_finalize(ins);
   sqlite3_close(db);
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   return dt;
 }
 
@@ -137,7 +129,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *path = "/tmp/sparrow-bench-close.db";
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   sp_book *book;
   sp_error err;
   sp_date day;
@@ -162,7 +154,7 @@ int main(int argc, char **argv) {
   int ok = sp_ledger_verify(sp_book_store(book), NULL, &err) == SP_OK;
   double t_verify = now() - t0;
   sp_book_close(book);
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   double raw = sqlite_raw(path, lines * days);
   char interest[32];
   sp_money_format(st.interest_fen, interest, sizeof interest);

@@ -27,15 +27,6 @@ static double now(void) {
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void rm_db(const char *p) {
-  char b[256];
-  unlink(p);
-  snprintf(b, sizeof b, "%s-wal", p);
-  unlink(b);
-  snprintf(b, sizeof b, "%s-shm", p);
-  unlink(b);
-}
-
 static void must(int rc, const char *what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE) {
     fprintf(stderr, "%s failed: %d\n", what, rc);
@@ -45,7 +36,7 @@ static void must(int rc, const char *what) {
 
 static double sqlite_rows(const char *path, long n, int naive) {
   sqlite3 *db;
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   must(sqlite3_open(path, &db), "open");
   must(sqlite3_exec(
            db,
@@ -104,7 +95,7 @@ static double sqlite_rows(const char *path, long n, int naive) {
 }
 
 static void ledger_setup(const char *path, sp_store **s, sp_ledger **l) {
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   if (sp_store_open_sqlite(path, s, NULL) || sp_ledger_open(*s, l, NULL)) {
     fprintf(stderr, "open failed\n");
     exit(1);
@@ -217,7 +208,7 @@ int main(int argc, char **argv) {
   double group = all || strcmp(mode, "group") == 0
                      ? ledger_group(path, n / 10, threads)
                      : 0;
-  rm_db(path);
+  sp_store_remove_sqlite(path);
   printf("transfers %ld, batches of %d, WAL + synchronous=FULL\n", n, BATCH);
   printf("sqlite raw insert (ceiling):       %9.0f rows/s\n", raw);
   printf("naive ledger (insert + 2 updates): %9.0f transfers/s\n", naive);

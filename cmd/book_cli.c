@@ -156,3 +156,14 @@ int book_dispatch(const char *group, const book_sub *subs, size_t n, int argc,
           argv[0]);
   return CLI_EXIT_USAGE;
 }
+
+int book_finish(const cli_cmd *cmd, sp_book *b, const char *id,
+                cli_format format, int rc, sp_error *err) {
+  sp_loan_view v;
+  if (rc == SP_OK)
+    rc = sp_loan_get(b, id, &v, err);
+  if (rc == SP_OK)
+    book_print_loan(stdout, &v, format);
+  sp_book_close(b);
+  return rc == SP_OK ? 0 : cli_fail(cmd, err);
+}

@@ -27,6 +27,12 @@ typedef struct book_sub {
 int book_dispatch(const char *group, const book_sub *subs, size_t n, int argc,
                   char **argv);
 
+/* Ends a command on a loan: prints the loan in `format` when rc is SP_OK,
+ * closes the book, and turns rc (or a failure to read the loan) into the
+ * exit status. */
+int book_finish(const cli_cmd *cmd, sp_book *b, const char *id,
+                cli_format format, int rc, sp_error *err);
+
 /* line draw / line repay / loan repay (draw = 1 for a draw). */
 int book_move(const cli_cmd *cmd, int argc, char **argv, int draw);
 /* line show / loan show. */

@@ -173,12 +173,8 @@ int cmd_demo(int argc, char **argv) {
     return cli_usage_error(&cmd, "--borrowers: 1 to 100000");
   if (months < 1 || months > 36)
     return cli_usage_error(&cmd, "--months: 1 to 36");
-  char side[512];
-  unlink(db);
-  snprintf(side, sizeof side, "%s-wal", db);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", db);
-  unlink(side);
+  if (sp_store_remove_sqlite(db) != SP_OK)
+    return cli_usage_error(&cmd, "--db: cannot replace '%s'", db);
   sp_book *b;
   sp_error err;
   if (sp_book_open(db, &b, &err) != SP_OK)

@@ -42,13 +42,8 @@ static int line_open(const cli_cmd *cmd, int argc, char **argv) {
     return rc;
   rc =
       sp_line_open(b, cli_get(o, N(product_opts), "id"), limit, &p, date, &err);
-  if (rc == SP_OK) {
-    sp_loan_view v;
-    sp_loan_get(b, cli_get(o, N(product_opts), "id"), &v, NULL);
-    book_print_loan(stdout, &v, CLI_FORMAT_JSON);
-  }
-  sp_book_close(b);
-  return rc == SP_OK ? 0 : cli_fail(cmd, &err);
+  return book_finish(cmd, b, cli_get(o, N(product_opts), "id"), CLI_FORMAT_JSON,
+                     rc, &err);
 }
 
 static cli_opt move_opts[] = {
@@ -84,23 +79,16 @@ int book_move(const cli_cmd *cmd, int argc, char **argv, int draw) {
   sp_repay_result res = {0};
   rc = draw ? sp_line_draw(b, id, amount, at, ref, &err)
             : sp_loan_repay(b, id, amount, at, ref, &res, &err);
-  if (rc == SP_OK) {
-    if (!draw) {
-      char p[32], i[32], q[32];
-      sp_money_format(res.penalty_fen, p, sizeof p);
-      sp_money_format(res.interest_fen, i, sizeof i);
-      sp_money_format(res.principal_fen, q, sizeof q);
-      printf("{\"repaid\":{\"penalty\":\"%s\",\"interest\":\"%s\","
-             "\"principal\":\"%s\"},"
-             "\"replayed\":%s}\n",
-             p, i, q, res.replayed ? "true" : "false");
-    }
-    sp_loan_view v;
-    sp_loan_get(b, id, &v, NULL);
-    book_print_loan(stdout, &v, CLI_FORMAT_JSON);
+  if (rc == SP_OK && !draw) {
+    char p[32], i[32], q[32];
+    sp_money_format(res.penalty_fen, p, sizeof p);
+    sp_money_format(res.interest_fen, i, sizeof i);
+    sp_money_format(res.principal_fen, q, sizeof q);
+    printf("{\"repaid\":{\"penalty\":\"%s\",\"interest\":\"%s\","
+           "\"principal\":\"%s\"},\"replayed\":%s}\n",
+           p, i, q, res.replayed ? "true" : "false");
   }
-  sp_book_close(b);
-  return rc == SP_OK ? 0 : cli_fail(cmd, &err);
+  return book_finish(cmd, b, id, CLI_FORMAT_JSON, rc, &err);
 }
 
 static int line_draw(const cli_cmd *cmd, int argc, char **argv) {
@@ -131,12 +119,7 @@ int book_show(const cli_cmd *cmd, int argc, char **argv) {
   if ((rc = book_open(cmd, o, N(show_opts), 0, &b)))
     return rc;
   sp_error err;
-  sp_loan_view v;
-  rc = sp_loan_get(b, cli_get(o, N(show_opts), "id"), &v, &err);
-  if (rc == SP_OK)
-    book_print_loan(stdout, &v, fmt);
-  sp_book_close(b);
-  return rc == SP_OK ? 0 : cli_fail(cmd, &err);
+  return book_finish(cmd, b, cli_get(o, N(show_opts), "id"), fmt, SP_OK, &err);
 }
 
 static cli_opt state_opts[] = {
@@ -166,13 +149,7 @@ static int line_state(const cli_cmd *cmd, int argc, char **argv, int what) {
   const char *id = cli_get(o, N(state_opts), "id");
   rc = what == 2 ? sp_line_set_limit(b, id, limit, &err)
                  : sp_line_freeze(b, id, what, &err);
-  if (rc == SP_OK) {
-    sp_loan_view v;
-    sp_loan_get(b, id, &v, NULL);
-    book_print_loan(stdout, &v, CLI_FORMAT_JSON);
-  }
-  sp_book_close(b);
-  return rc == SP_OK ? 0 : cli_fail(cmd, &err);
+  return book_finish(cmd, b, id, CLI_FORMAT_JSON, rc, &err);
 }
 
 static int line_freeze(const cli_cmd *c, int argc, char **argv) {

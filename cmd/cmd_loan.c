@@ -49,13 +49,7 @@ static int loan_open(const cli_cmd *cmd, int argc, char **argv) {
     return rc;
   const char *id = cli_get(o, N(open_opts), "id");
   rc = sp_term_open(b, id, principal, fee, &p, start, &err);
-  if (rc == SP_OK) {
-    sp_loan_view v;
-    sp_loan_get(b, id, &v, NULL);
-    book_print_loan(stdout, &v, CLI_FORMAT_JSON);
-  }
-  sp_book_close(b);
-  return rc == SP_OK ? 0 : cli_fail(cmd, &err);
+  return book_finish(cmd, b, id, CLI_FORMAT_JSON, rc, &err);
 }
 
 static int loan_repay(const cli_cmd *cmd, int argc, char **argv) {

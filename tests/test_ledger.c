@@ -25,7 +25,7 @@ typedef struct fixture {
 static int setup(void **state) {
   fixture *f = calloc(1, sizeof *f);
   snprintf(f->path, sizeof f->path, "/tmp/sp-ledger-%d.db", (int)getpid());
-  unlink(f->path);
+  sp_store_remove_sqlite(f->path);
   assert_int_equal(sp_store_open_sqlite(f->path, &f->store, NULL), SP_OK);
   assert_int_equal(sp_ledger_open(f->store, &f->ledger, NULL), SP_OK);
   *state = f;
@@ -36,12 +36,7 @@ static int teardown(void **state) {
   fixture *f = *state;
   sp_ledger_close(f->ledger);
   sp_store_close(f->store);
-  char wal[80];
-  unlink(f->path);
-  snprintf(wal, sizeof wal, "%s-wal", f->path);
-  unlink(wal);
-  snprintf(wal, sizeof wal, "%s-shm", f->path);
-  unlink(wal);
+  sp_store_remove_sqlite(f->path);
   free(f);
   return 0;
 }

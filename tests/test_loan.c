@@ -20,19 +20,10 @@ typedef struct fixture {
   sp_book *book;
 } fixture;
 
-static void rm_db(const char *path) {
-  char p[80];
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
-}
-
 static int setup(void **state) {
   fixture *f = calloc(1, sizeof *f);
   snprintf(f->path, sizeof f->path, "/tmp/sp-loan-%d.db", (int)getpid());
-  rm_db(f->path);
+  sp_store_remove_sqlite(f->path);
   assert_int_equal(sp_book_open(f->path, &f->book, NULL), SP_OK);
   *state = f;
   return 0;
@@ -41,7 +32,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   fixture *f = *state;
   sp_book_close(f->book);
-  rm_db(f->path);
+  sp_store_remove_sqlite(f->path);
   free(f);
   return 0;
 }
@@ -352,6 +343,12 @@ static void test_refs_and_bad_input(void **state) {
   assert_int_equal(sp_line_draw(f->book, "L1", 1, T("2026-01-09"), NULL, &err),
                    SP_ESTATE);
   assert_string_equal(err.field, "date");
+  /* Closing an earlier day again does nothing, and never moves the book's
+   * closed-through date back. */
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-05"), NULL, NULL),
+                   SP_OK);
+  reopen(f);
+  assert_int_equal(sp_book_closed_through(f->book), D("2026-01-10"));
   verify(f);
 }
 

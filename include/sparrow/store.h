@@ -77,6 +77,10 @@ int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err);
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err);
 
+/* Deletes a SQLite database file with its -wal and -shm companions;
+ * returns SP_OK when none of them is left. */
+int sp_store_remove_sqlite(const char *path);
+
 static inline void sp_store_close(sp_store *s) {
   if (s != NULL)
     s->ops->close(s);

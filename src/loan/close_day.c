@@ -111,7 +111,8 @@ static int close_all(close_ctx *c, sp_date first, sp_date through,
     }
     st->days++;
   }
-  c->book_day = through;
+  /* Never move the book's closed-through date backwards. */
+  c->book_day = through > c->b->closed_through ? through : c->b->closed_through;
   if (rc == SP_OK)
     rc = flush(c, batch, &n, 1, st, err);
   free(batch);

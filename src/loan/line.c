@@ -106,23 +106,34 @@ int sp__ref_check(sp_book *b, const char *ref, const sp__ref_data *req,
   return SP_OK;
 }
 
-int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
-                 const char *ref, sp_error *err) {
+int sp__op_begin(sp_book *b, const char *id, uint32_t op, int64_t amount_fen,
+                 sp_time at, const char *ref, sp__loan *l, sp__ref_data *req,
+                 sp__ref_data *first, int *replayed, sp_error *err) {
+  *replayed = 0;
   if (amount_fen <= 0 || amount_fen > SP_AMOUNT_FEN_MAX)
     return sp_error_set(err, SP_EINVAL, "amount", "--amount: must be positive");
-  sp__loan l;
-  int rc = sp__loan_load(b, id, &l, err);
+  int rc = sp__loan_load(b, id, l, err);
   if (rc != SP_OK)
     return rc;
-  sp__ref_data req = {.op = 1,
-                      .loan_no = l.no,
-                      .amount_fen = amount_fen,
-                      .at = at},
-               old;
-  if (ref != NULL &&
-      (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND)
-    goto done; /* a replay (SP_OK) or a conflict */
-  rc = SP_OK;
+  *req = (sp__ref_data){
+      .op = op, .loan_no = l->no, .amount_fen = amount_fen, .at = at};
+  rc = ref != NULL ? sp__ref_check(b, ref, req, first, err) : SP_ENOTFOUND;
+  if (rc == SP_ENOTFOUND)
+    return SP_OK; /* a new request */
+  *replayed = rc == SP_OK;
+  sp__loan_free(l);
+  return rc;
+}
+
+int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
+                 const char *ref, sp_error *err) {
+  sp__loan l;
+  sp__ref_data req, first;
+  int replayed;
+  int rc = sp__op_begin(b, id, 1, amount_fen, at, ref, &l, &req, &first,
+                        &replayed, err);
+  if (rc != SP_OK || replayed)
+    return rc;
   if (l.kind != SP_LOAN_LINE)
     rc = sp_error_set(err, SP_ESTATE, "id", "--id: '%s' is not a line", id);
   else if (l.frozen)
@@ -150,7 +161,6 @@ int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
     rc = sp__loan_commit(b, &l, ref, &req, sizeof req, err);
   else
     sp_ledger_discard(b->ledger);
-done:
   sp__loan_free(&l);
   return rc;
 }

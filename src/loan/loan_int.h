@@ -117,6 +117,15 @@ typedef struct sp__ref_data {
 int sp__ref_check(sp_book *b, const char *ref, const sp__ref_data *req,
                   sp__ref_data *out, sp_error *err);
 
+/* The start of a money operation (op 1 draw, 2 repay): checks the amount,
+ * loads the loan into *l and looks ref up. On SP_OK with *replayed == 0
+ * the caller owns *l and proceeds; with *replayed == 1 the ref was seen
+ * with this same request, *first holds what it did, and nothing is
+ * loaded. */
+int sp__op_begin(sp_book *b, const char *id, uint32_t op, int64_t amount_fen,
+                 sp_time at, const char *ref, sp__loan *l, sp__ref_data *req,
+                 sp__ref_data *first, int *replayed, sp_error *err);
+
 /* Term loans: reschedules the installments after `day` when prepay_fen of
  * principal is paid early (see term.c). */
 int sp__term_prepay(sp__loan *loan, sp_date day, int64_t prepay_fen,

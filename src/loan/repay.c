@@ -135,24 +135,17 @@ static int apply_repay(sp_book *b, sp__loan *l, int64_t amount, sp_time at,
 int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                   const char *ref, sp_repay_result *out, sp_error *err) {
   sp_repay_result res = {0};
-  if (amount_fen <= 0 || amount_fen > SP_AMOUNT_FEN_MAX)
-    return sp_error_set(err, SP_EINVAL, "amount", "--amount: must be positive");
   sp__loan l;
-  int rc = sp__loan_load(b, id, &l, err);
-  if (rc != SP_OK)
-    return rc;
-  sp__ref_data req = {.op = 2,
-                      .loan_no = l.no,
-                      .amount_fen = amount_fen,
-                      .at = at},
-               old;
-  if (ref != NULL &&
-      (rc = sp__ref_check(b, ref, &req, &old, err)) != SP_ENOTFOUND) {
-    if (rc == SP_OK) {
-      res = old.result;
-      res.replayed = 1;
+  sp__ref_data req, first;
+  int replayed;
+  int rc = sp__op_begin(b, id, 2, amount_fen, at, ref, &l, &req, &first,
+                        &replayed, err);
+  if (rc != SP_OK || replayed) {
+    if (replayed && out != NULL) {
+      *out = first.result;
+      out->replayed = 1;
     }
-    goto done;
+    return rc;
   }
   sp_transfer xs[SP__LOAN_XFER_MAX];
   size_t n = 0;
@@ -169,7 +162,6 @@ int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
     rc = sp__loan_commit(b, &l, ref, &req, sizeof req, err);
   else
     sp_ledger_discard(b->ledger);
-done:
   if (rc == SP_OK && out != NULL)
     *out = res;
   sp__loan_free(&l);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sparrow/store.h"
 
@@ -542,4 +543,18 @@ int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err) {
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err) {
   return open_store(path, SQLITE_OPEN_READWRITE, out, err);
+}
+
+int sp_store_remove_sqlite(const char *path) {
+  static const char *const suffixes[] = {"", "-wal", "-shm"};
+  int rc = SP_OK;
+  for (size_t i = 0; i < 3; i++) {
+    char name[4096];
+    if (snprintf(name, sizeof name, "%s%s", path, suffixes[i]) >=
+        (int)sizeof name)
+      return SP_EINVAL;
+    if (unlink(name) != 0 && access(name, F_OK) == 0)
+      rc = SP_EIO;
+  }
+  return rc;
 }
