@@ -101,6 +101,9 @@ void sp_ledger_close(sp_ledger *ledger);
 /* Loads every account into memory (for bulk work such as close of day);
  * otherwise accounts are read from the store on first use. */
 int sp_ledger_preload(sp_ledger *ledger, sp_error *err);
+/* Reserves room for n accounts in the cache, so that a bulk load does not
+ * grow it step by step. */
+int sp_ledger_reserve(sp_ledger *ledger, size_t n, sp_error *err);
 /* Loads the accounts with first <= id < end. */
 int sp_ledger_preload_range(sp_ledger *ledger, uint64_t first, uint64_t end,
                             sp_error *err);

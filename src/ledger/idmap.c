@@ -71,8 +71,8 @@ static void insert(uint64_t *keys, uint32_t *values, uint32_t *gens,
   values[i] = value;
 }
 
-static int grow(sp__idmap *m) {
-  size_t cap = m->cap * 2, count = 0;
+static int rehash(sp__idmap *m, size_t cap) {
+  size_t count = 0;
   uint64_t *keys = malloc(cap * sizeof *keys);
   uint32_t *values = malloc(cap * sizeof *values);
   uint32_t *gens = calloc(cap, sizeof *gens);
@@ -97,9 +97,16 @@ static int grow(sp__idmap *m) {
   return SP_OK;
 }
 
+int sp__idmap_reserve(sp__idmap *m, size_t expected) {
+  size_t cap = m->cap;
+  while (cap < expected * 2)
+    cap *= 2;
+  return cap == m->cap ? SP_OK : rehash(m, cap);
+}
+
 int sp__idmap_put(sp__idmap *m, uint64_t key, uint32_t value) {
   assert(key != 0);
-  if ((m->count + 1) * 2 > m->cap && grow(m) != SP_OK)
+  if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap * 2) != SP_OK)
     return SP_ENOMEM;
   insert(m->keys, m->values, m->gens, m->gen, m->cap, key, value, &m->count);
   return SP_OK;

@@ -20,6 +20,8 @@ typedef struct sp__idmap {
 int sp__idmap_init(sp__idmap *m, size_t expected);
 void sp__idmap_free(sp__idmap *m);
 void sp__idmap_clear(sp__idmap *m);
+/* Makes room for `expected` keys without further growth. */
+int sp__idmap_reserve(sp__idmap *m, size_t expected);
 /* Returns 1 and sets *value when found, else 0. */
 int sp__idmap_get(const sp__idmap *m, uint64_t key, uint32_t *value);
 /* Inserts or replaces; grows when needed (SP_ENOMEM on failure). */

@@ -105,6 +105,21 @@ static int preload_one(void *ctx, const sp_account *a) {
   return rc;
 }
 
+int sp_ledger_reserve(sp_ledger *l, size_t n, sp_error *err) {
+  if (n > UINT32_MAX / 2)
+    return sp_error_set(err, SP_EFULL, "ledger", "account cache: too many");
+  if (n > l->cap_entries) {
+    sp__entry *e = realloc(l->entries, n * sizeof *e);
+    if (e == NULL)
+      return sp_error_set(err, SP_ENOMEM, "ledger", "out of memory");
+    l->entries = e;
+    l->cap_entries = n;
+  }
+  if (sp__idmap_reserve(&l->account_index, n) != SP_OK)
+    return sp_error_set(err, SP_ENOMEM, "ledger", "out of memory");
+  return SP_OK;
+}
+
 int sp_ledger_preload(sp_ledger *l, sp_error *err) {
   return sp_ledger_preload_range(l, 1, (uint64_t)INT64_MAX, err);
 }
