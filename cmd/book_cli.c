@@ -23,6 +23,8 @@ void book_print_loan(FILE *f, const sp_loan_view *v, cli_format format) {
                          6, daily, sizeof daily);
   const char *kind = v->kind == SP_LOAN_LINE ? "line" : "term";
   const char *status = v->closed ? "paid-off" : v->frozen ? "frozen" : "active";
+  char apr[32];
+  sp_rate_format_percent(v->annualized_rate, 2, apr, sizeof apr);
   if (format == CLI_FORMAT_TEXT) {
     char b[8][32];
     int64_t amounts[8] = {v->limit_fen,         v->principal_fen,
@@ -35,9 +37,10 @@ void book_print_loan(FILE *f, const sp_loan_view *v, cli_format format) {
             "%s %s (%s), opened %s, matures %s, closed through %s\n"
             "  limit %s  principal %s  interest %s (due %s)  principal due %s\n"
             "  penalty %s  available %s  interest accrued since opening %s\n"
-            "  annual rate %s (daily %s, %s)  days past due %d  %s  %s (%s)\n",
+            "  annualized rate (IRR) %s  contract rate %s (daily %s, %s)\n"
+            "  days past due %d  %s  %s (%s)\n",
             kind, v->id, status, opened, maturity, closed, b[0], b[1], b[2],
-            b[3], b[4], b[5], b[6], b[7], rate, daily,
+            b[3], b[4], b[5], b[6], b[7], apr, rate, daily,
             sp_daycount_name(v->product.daycount), v->days_past_due,
             sp_bucket_name(v->days_past_due), sp_risk_class_name(v->risk_class),
             sp_risk_class_name_zh(v->risk_class));
@@ -58,6 +61,8 @@ void book_print_loan(FILE *f, const sp_loan_view *v, cli_format format) {
   money(f, "available", v->available_fen, 0);
   money(f, "interest_accrued_total", v->interest_accrued_total_fen, 0);
   money(f, "interest_paid_total", v->interest_paid_total_fen, 0);
+  money(f, "fee", v->fee_fen, 0);
+  fprintf(f, "\"annualized_rate_irr\":\"%s\",", apr);
   fprintf(f,
           "\"annual_rate\":\"%s\",\"daily_rate\":\"%s\",\"daycount\":\"%s\","
           "\"per_second\":%s,\"days_past_due\":%d,\"bucket\":\"%s\","

@@ -57,6 +57,12 @@ out=$("$S" loan show --db "$db" --id T1)
   [ "$(echo "$out" | field classification)" = "special-mention" ] && ok || bad "ageing: $out"
 "$S" ledger verify --db "$db" >/dev/null && ok || bad "ledger verify 2"
 
+# Disclosure: flat 6% on 12,000 for 12 months pays 1,060 x 12; the issue's
+# IRR for 12,000 received against 1,060 x 12 is 10.90%.
+"$S" loan open --db "$db" --id F1 --principal 12000.00 --annual-rate 6% --term 12 \
+  --method flat --start 2026-05-01 >"$dir/f" || bad "flat open"
+[ "$(field annualized_rate_irr <"$dir/f")" = "10.90%" ] && ok || bad "flat IRR: $(cat "$dir/f")"
+
 # Bad input: exit 2, the option named, nothing changed.
 expect_usage "unknown loan" "--id" line draw --db "$db" --id NOPE --amount 1.00 --date 2026-04-21
 expect_usage "negative amount" "--amount" line draw --db "$db" --id L1 --amount -5.00 --date 2026-04-21

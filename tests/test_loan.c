@@ -287,6 +287,32 @@ static void test_term_prepay(void **state) {
   verify(f);
 }
 
+/* Disclosure: a flat-fee loan of 12,000.00 at 6% flat for 12 months pays
+ * 1,000.00 + 60.00 = 1,060.00 a month; the issue's worked IRR for 12,000
+ * received against 1,060 x 12 is 10.90% (vs 6% quoted). With a 200.00 fee
+ * withheld the borrower receives 11,800.00: independently, 1060 * a(12, i)
+ * = 11800 at i = 1.1744% a month, 14.09% a year (bisection in Python). */
+static void test_disclosure(void **state) {
+  fixture *f = *state;
+  sp_product p;
+  sp_product_default(&p);
+  p.annual_rate = 600000000;
+  p.method = SP_METHOD_FLAT;
+  char buf[32];
+  assert_int_equal(
+      sp_term_open(f->book, "F1", 1200000, 0, &p, D("2026-01-01"), NULL),
+      SP_OK);
+  sp_rate_format_percent(view(f, "F1").annualized_rate, 2, buf, sizeof buf);
+  assert_string_equal(buf, "10.90%");
+  assert_int_equal(
+      sp_term_open(f->book, "F2", 1200000, 20000, &p, D("2026-01-01"), NULL),
+      SP_OK);
+  sp_rate_format_percent(view(f, "F2").annualized_rate, 2, buf, sizeof buf);
+  assert_string_equal(buf, "14.09%");
+  assert_true(view(f, "F2").fee_fen == 20000);
+  verify(f);
+}
+
 static void test_refs_and_bad_input(void **state) {
   fixture *f = *state;
   sp_product p = daily_line(2000000);
@@ -438,6 +464,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_accrual_carry, setup, teardown),
       cmocka_unit_test_setup_teardown(test_overdue_ageing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_prepay, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disclosure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refs_and_bad_input, setup, teardown),
       cmocka_unit_test_setup_teardown(test_random_book, setup, teardown),
   };

@@ -100,6 +100,12 @@ typedef struct sp_loan_view {
   int64_t available_fen;              /* lines: what may still be drawn */
   int64_t interest_accrued_total_fen; /* all interest accrued since opening */
   int64_t interest_paid_total_fen;
+  int64_t fee_fen;
+  /* The annualized rate to disclose (PBoC [2021] No. 3): for term loans the
+   * IRR of what was received (principal - fee) against the scheduled
+   * payments, periodic rate x 12; for lines the contract annual rate
+   * (simple, daily rate x basis), as interest is paid as it accrues. */
+  int64_t annualized_rate;
   int32_t days_past_due;
   sp_risk_class risk_class;
   int frozen, closed;

@@ -286,6 +286,9 @@ static void view_of(sp_book *b, const sp__loan *l, sp_loan_view *v) {
     v->available_fen = l->limit_fen - v->principal_fen;
   v->interest_accrued_total_fen = l->interest_total_fen;
   v->interest_paid_total_fen = l->interest_paid_total_fen;
+  v->fee_fen = l->fee_fen;
+  v->annualized_rate =
+      l->kind == SP_LOAN_TERM ? l->annualized_rate : l->product.annual_rate;
   v->days_past_due = l->days_past_due;
   v->risk_class = (sp_risk_class)l->risk_class;
   v->frozen = l->frozen;

@@ -39,6 +39,8 @@ typedef struct sp__loan {
   int64_t interest_total_fen, interest_rem; /* carry; see accrue.c */
   int64_t penalty_total_fen, penalty_rem;
   int64_t interest_paid_total_fen;
+  int64_t fee_fen;           /* withheld at disbursement */
+  int64_t annualized_rate;   /* IRR method at opening (term loans) */
   int64_t interest_due_fen;  /* lines: billed, unpaid */
   sp_date interest_due_date; /* lines: oldest unpaid bill's due date */
   int32_t days_past_due;

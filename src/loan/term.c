@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "loan/loan_int.h"
+#include "sparrow/apr.h"
 
 int sp_term_open(sp_book *b, const char *id, int64_t principal_fen,
                  int64_t fee_fen, const sp_product *product, sp_date start,
@@ -49,6 +50,15 @@ int sp_term_open(sp_book *b, const char *id, int64_t principal_fen,
                    .accrual_start = i == 0 ? start : sched[i - 1].due_date,
                    .principal_fen = sched[i].principal_fen,
                    .interest_fen = sched[i].interest_fen};
+  if (rc == SP_OK) {
+    /* Disclosure: IRR of what the borrower receives against what it pays. */
+    int64_t payments[SP_SCHEDULE_TERM_MAX];
+    for (int i = 0; i < count; i++)
+      payments[i] = sched[i].payment_fen;
+    l.fee_fen = fee_fen;
+    rc = sp_apr_periodic(principal_fen - fee_fen, payments, (size_t)count, 12,
+                         &l.annualized_rate, err);
+  }
   free(sched);
   if (rc == SP_OK) {
     l.maturity = l.inst[count - 1].due;
