@@ -59,6 +59,7 @@ void book_print_loan(FILE *f, const sp_loan_view *v, cli_format format) {
   money(f, "principal_due", v->principal_due_fen, 0);
   money(f, "penalty", v->penalty_fen, 0);
   money(f, "available", v->available_fen, 0);
+  money(f, "pending_draws", v->pending_draws_fen, 0);
   money(f, "interest_accrued_total", v->interest_accrued_total_fen, 0);
   money(f, "interest_paid_total", v->interest_paid_total_fen, 0);
   money(f, "fee", v->fee_fen, 0);

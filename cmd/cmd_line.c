@@ -1,4 +1,5 @@
 /* sparrow line ...: revolving credit lines against a book file. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "book_cli.h"
@@ -53,6 +54,7 @@ static cli_opt move_opts[] = {
     {"date", 1, "business date YYYY-MM-DD, or a time 2026-01-16T10:30:00+08:00",
      0},
     {"ref", 1, "idempotency key: a repeated key returns the first result", 0},
+    {"pending", 0, "draws: reserve now, post when the channel confirms", 0},
 };
 
 /* Shared by line draw, line repay and loan repay. */
@@ -71,14 +73,23 @@ int book_move(const cli_cmd *cmd, int argc, char **argv, int draw) {
     return cli_fail(cmd, &err);
   if (amount <= 0)
     return cli_usage_error(cmd, "--amount: must be positive");
+  int pending = cli_get(o, N(move_opts), "pending") != NULL;
+  if (pending && !draw)
+    return cli_usage_error(cmd, "--pending: only for draws");
   sp_book *b;
   if ((rc = book_open(cmd, o, N(move_opts), 0, &b)))
     return rc;
   const char *id = cli_get(o, N(move_opts), "id"),
              *ref = cli_get(o, N(move_opts), "ref");
   sp_repay_result res = {0};
-  rc = draw ? sp_line_draw(b, id, amount, at, ref, &err)
-            : sp_loan_repay(b, id, amount, at, ref, &res, &err);
+  uint64_t transfer = 0;
+  if (pending)
+    rc = sp_line_draw_pending(b, id, amount, at, ref, &transfer, &err);
+  else
+    rc = draw ? sp_line_draw(b, id, amount, at, ref, &err)
+              : sp_loan_repay(b, id, amount, at, ref, &res, &err);
+  if (rc == SP_OK && pending)
+    printf("{\"pending_transfer\":%llu}\n", (unsigned long long)transfer);
   if (rc == SP_OK && !draw) {
     char p[32], i[32], q[32];
     sp_money_format(res.penalty_fen, p, sizeof p);
@@ -120,6 +131,37 @@ int book_show(const cli_cmd *cmd, int argc, char **argv) {
     return rc;
   sp_error err;
   return book_finish(cmd, b, cli_get(o, N(show_opts), "id"), fmt, SP_OK, &err);
+}
+
+static int line_settle(const cli_cmd *cmd, int argc, char **argv) {
+  cli_opt o[] = {{"db", 1, "database file", 0},
+                 {"id", 1, "line id", 0},
+                 {"transfer", 1, "the pending draw's transfer id", 0},
+                 {"post", 0, "the channel paid out: post the draw", 0},
+                 {"void", 0, "the channel failed: release the limit", 0},
+                 {"date", 1, "business date or time of the confirmation", 0}};
+  int rc = cli_parse(cmd, argc, argv, o, N(o));
+  static const char *const req[] = {"db", "id", "transfer", "date", NULL};
+  if (rc || (rc = cli_require(cmd, o, N(o), req)))
+    return rc == 1 ? 0 : rc;
+  int post = cli_get(o, N(o), "post") != NULL;
+  if (post == (cli_get(o, N(o), "void") != NULL))
+    return cli_usage_error(cmd, "--post or --void: give exactly one");
+  char *end;
+  const char *tv = cli_get(o, N(o), "transfer");
+  unsigned long long transfer = strtoull(tv, &end, 10);
+  if (*end || end == tv || transfer == 0)
+    return cli_usage_error(cmd, "--transfer: a transfer id like 42");
+  sp_error err;
+  sp_time at;
+  if (sp_time_parse(cli_get(o, N(o), "date"), "--date", &at, &err))
+    return cli_fail(cmd, &err);
+  sp_book *b;
+  if ((rc = book_open(cmd, o, N(o), 0, &b)))
+    return rc;
+  const char *id = cli_get(o, N(o), "id");
+  rc = sp_line_draw_settle(b, id, transfer, post, at, &err);
+  return book_finish(cmd, b, id, CLI_FORMAT_JSON, rc, &err);
 }
 
 static cli_opt state_opts[] = {
@@ -166,6 +208,7 @@ int cmd_line(int argc, char **argv) {
   static const book_sub subs[] = {
       {"open", line_open, "open a revolving credit line"},
       {"draw", line_draw, "draw on a line (T+0)"},
+      {"settle", line_settle, "post or void a pending draw"},
       {"repay", line_repay, "repay a line: penalty, interest, principal"},
       {"show", book_show, "show a line: balances, days past due, class"},
       {"freeze", line_freeze, "freeze draws on a line"},

@@ -63,6 +63,16 @@ out=$("$S" loan show --db "$db" --id T1)
   --method flat --start 2026-05-01 >"$dir/f" || bad "flat open"
 [ "$(field annualized_rate_irr <"$dir/f")" = "10.90%" ] && ok || bad "flat IRR: $(cat "$dir/f")"
 
+# Two-phase draw: reserved, then posted by the disbursement channel.
+"$S" line open --db "$db" --id P1 --limit 1000.00 --daily-rate 0.02% --date 2026-05-01 >/dev/null
+tid=$("$S" line draw --db "$db" --id P1 --amount 600.00 --date 2026-05-01 --pending |
+  head -1 | $PY -c 'import json,sys; print(json.load(sys.stdin)["pending_transfer"])')
+[ "$("$S" line show --db "$db" --id P1 | field available)" = "400.00" ] && ok || bad "pending reserves"
+"$S" line settle --db "$db" --id P1 --transfer "$tid" --post --date 2026-05-02 >/dev/null || bad "settle"
+[ "$("$S" line show --db "$db" --id P1 | field outstanding_principal)" = "600.00" ] && ok || bad "posted"
+expect_usage "settle twice" "--transfer" line settle --db "$db" --id P1 --transfer "$tid" --void --date 2026-05-02
+expect_usage "pending repay" "--pending" line repay --db "$db" --id P1 --amount 1.00 --date 2026-05-02 --pending
+
 # Bad input: exit 2, the option named, nothing changed.
 expect_usage "unknown loan" "--id" line draw --db "$db" --id NOPE --amount 1.00 --date 2026-04-21
 expect_usage "negative amount" "--amount" line draw --db "$db" --id L1 --amount -5.00 --date 2026-04-21

@@ -313,6 +313,60 @@ static void test_disclosure(void **state) {
   verify(f);
 }
 
+/* A draw that waits for the disbursement channel: 6,000.00 reserved on
+ * Jan 1 (available 10,000 - 6,000 = 4,000), no interest until it is posted
+ * on Jan 6; then 6,000 * 0.02% * 5 days (Jan 6-10) = 6.00. A second pending
+ * draw is voided and the limit comes back. */
+static void test_pending_draw(void **state) {
+  fixture *f = *state;
+  sp_product p = daily_line(2000000);
+  sp_error err;
+  assert_int_equal(
+      sp_line_open(f->book, "P1", 1000000, &p, D("2026-01-01"), NULL), SP_OK);
+  uint64_t t1 = 0, t2 = 0;
+  assert_int_equal(sp_line_draw_pending(f->book, "P1", 600000, T("2026-01-01"),
+                                        NULL, &t1, NULL),
+                   SP_OK);
+  sp_loan_view v = view(f, "P1");
+  assert_true(v.available_fen == 400000 && v.pending_draws_fen == 600000 &&
+              v.principal_fen == 0);
+  assert_int_equal(
+      sp_line_draw(f->book, "P1", 400001, T("2026-01-02"), NULL, &err),
+      SP_ELIMIT);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-05"), NULL, NULL),
+                   SP_OK);
+  assert_true(view(f, "P1").interest_accrued_total_fen == 0);
+  assert_int_equal(
+      sp_line_draw_settle(f->book, "P1", t1, 1, T("2026-01-06"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw_settle(f->book, "P1", t1, 0, T("2026-01-06"), &err),
+      SP_ESTATE);
+  assert_string_equal(err.field, "transfer");
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-10"), NULL, NULL),
+                   SP_OK);
+  v = view(f, "P1");
+  assert_true(v.principal_fen == 600000 && v.interest_fen == 600);
+  assert_int_equal(sp_line_draw_pending(f->book, "P1", 100000, T("2026-01-11"),
+                                        NULL, &t2, NULL),
+                   SP_OK);
+  assert_true(view(f, "P1").available_fen == 300000);
+  assert_int_equal(
+      sp_line_draw_settle(f->book, "P1", t2, 0, T("2026-01-11"), NULL), SP_OK);
+  v = view(f, "P1");
+  assert_true(v.available_fen == 400000 && v.pending_draws_fen == 0);
+  /* Only this line's pending draws can be settled. */
+  assert_int_equal(
+      sp_line_draw_settle(f->book, "P1", 999999, 1, T("2026-01-11"), &err),
+      SP_ENOTFOUND);
+  assert_string_equal(err.field, "transfer");
+  /* t1 + 1 is the transfer that posted t1: not a pending draw. */
+  assert_int_equal(
+      sp_line_draw_settle(f->book, "P1", t1 + 1, 1, T("2026-01-11"), &err),
+      SP_EINVAL);
+  assert_string_equal(err.field, "transfer");
+  verify(f);
+}
+
 static void test_refs_and_bad_input(void **state) {
   fixture *f = *state;
   sp_product p = daily_line(2000000);
@@ -465,6 +519,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_overdue_ageing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_prepay, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disclosure, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pending_draw, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refs_and_bad_input, setup, teardown),
       cmocka_unit_test_setup_teardown(test_random_book, setup, teardown),
   };

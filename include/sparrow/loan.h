@@ -98,6 +98,7 @@ typedef struct sp_loan_view {
   int64_t principal_due_fen;          /* principal due and unpaid */
   int64_t penalty_fen;                /* penalty not yet paid */
   int64_t available_fen;              /* lines: what may still be drawn */
+  int64_t pending_draws_fen;          /* lines: drawn, awaiting the channel */
   int64_t interest_accrued_total_fen; /* all interest accrued since opening */
   int64_t interest_paid_total_fen;
   int64_t fee_fen;
@@ -130,6 +131,16 @@ int sp_line_open(sp_book *b, const char *id, int64_t limit_fen,
                  const sp_product *product, sp_date date, sp_error *err);
 int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                  const char *ref, sp_error *err);
+/* Two-phase draw, for a disbursement channel that confirms later: the
+ * amount is reserved against the limit at once (a pending transfer, id in
+ * *transfer_id) and earns no interest until it is posted. Settling posts
+ * it (post = 1: the money left) or voids it (post = 0: the limit is
+ * released). */
+int sp_line_draw_pending(sp_book *b, const char *id, int64_t amount_fen,
+                         sp_time at, const char *ref, uint64_t *transfer_id,
+                         sp_error *err);
+int sp_line_draw_settle(sp_book *b, const char *id, uint64_t transfer_id,
+                        int post, sp_time at, sp_error *err);
 int sp_line_freeze(sp_book *b, const char *id, int frozen, sp_error *err);
 int sp_line_set_limit(sp_book *b, const char *id, int64_t limit_fen,
                       sp_error *err);

@@ -281,9 +281,16 @@ static void view_of(sp_book *b, const sp__loan *l, sp_loan_view *v) {
   }
   if (l->kind == SP_LOAN_LINE && day > l->maturity)
     v->principal_due_fen = v->principal_fen;
+  if (l->kind == SP_LOAN_LINE) {
+    sp_account a;
+    if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL),
+                          &a, NULL) == SP_OK)
+      v->pending_draws_fen = a.debits_pending_fen;
+  }
+  int64_t used = v->principal_fen + v->pending_draws_fen;
   if (l->kind == SP_LOAN_LINE && !l->frozen && day <= l->maturity &&
-      l->limit_fen > v->principal_fen)
-    v->available_fen = l->limit_fen - v->principal_fen;
+      l->limit_fen > used)
+    v->available_fen = l->limit_fen - used;
   v->interest_accrued_total_fen = l->interest_total_fen;
   v->interest_paid_total_fen = l->interest_paid_total_fen;
   v->fee_fen = l->fee_fen;

@@ -125,29 +125,49 @@ int sp__op_begin(sp_book *b, const char *id, uint32_t op, int64_t amount_fen,
   return rc;
 }
 
-int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
-                 const char *ref, sp_error *err) {
+/* What is reserved by draws waiting for the disbursement channel. */
+static int64_t pending_draws(sp_book *b, const sp__loan *l) {
+  sp_account a;
+  if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL),
+                        &a, NULL) != SP_OK)
+    return 0;
+  return a.debits_pending_fen;
+}
+
+static int line_usable(const sp__loan *l, const char *id, sp_time at,
+                       sp_error *err) {
+  if (l->kind != SP_LOAN_LINE)
+    return sp_error_set(err, SP_ESTATE, "id", "--id: '%s' is not a line", id);
+  if (l->frozen)
+    return sp_error_set(err, SP_ESTATE, "id", "--id: line '%s' is frozen", id);
+  if (sp_time_date(at) > l->maturity)
+    return sp_error_set(err, SP_ESTATE, "date", "--date: line '%s' has matured",
+                        id);
+  return SP_OK;
+}
+
+static int draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
+                const char *ref, int pending, uint64_t *transfer_id,
+                sp_error *err) {
   sp__loan l;
   sp__ref_data req, first;
   int replayed;
-  int rc = sp__op_begin(b, id, 1, amount_fen, at, ref, &l, &req, &first,
-                        &replayed, err);
-  if (rc != SP_OK || replayed)
+  int rc = sp__op_begin(b, id, pending ? 3 : 1, amount_fen, at, ref, &l, &req,
+                        &first, &replayed, err);
+  if (rc != SP_OK || replayed) {
+    if (replayed && transfer_id != NULL)
+      *transfer_id = first.transfer_id;
     return rc;
-  if (l.kind != SP_LOAN_LINE)
-    rc = sp_error_set(err, SP_ESTATE, "id", "--id: '%s' is not a line", id);
-  else if (l.frozen)
-    rc = sp_error_set(err, SP_ESTATE, "id", "--id: line '%s' is frozen", id);
-  else if (sp_time_date(at) > l.maturity)
-    rc = sp_error_set(err, SP_ESTATE, "date", "--date: line '%s' has matured",
-                      id);
+  }
+  rc = line_usable(&l, id, at, err);
   sp_transfer xs[SP__LOAN_XFER_MAX];
   size_t n = 0;
   uint64_t next = sp_ledger_next_id(b->ledger);
   if (rc == SP_OK)
     rc = sp__loan_catch_up(b, &l, at, xs, SP__LOAN_XFER_MAX, &n, &next, err);
-  int64_t principal = sp__loan_balance(b, &l, SP_PART_PRINCIPAL);
-  if (rc == SP_OK && amount_fen > l.limit_fen - principal)
+  int64_t used =
+      sp__loan_balance(b, &l, SP_PART_PRINCIPAL) + pending_draws(b, &l);
+  if (rc == SP_OK && amount_fen > l.limit_fen - used)
     rc = sp_error_set(err, SP_ELIMIT, "amount",
                       "--amount: above the available limit of line '%s'", id);
   if (rc == SP_OK) {
@@ -155,10 +175,70 @@ int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
     sp__xfer(xs, &n, SP__LOAN_XFER_MAX, &next,
              SP_LOAN_ACCOUNT(l.no, SP_PART_PRINCIPAL), SP_ACCOUNT_CASH,
              amount_fen, l.no, at, SP_CODE_DRAW);
+    if (pending)
+      xs[n - 1].flags = SP_TRANSFER_PENDING;
+    req.transfer_id = xs[n - 1].id;
+    if (transfer_id != NULL)
+      *transfer_id = xs[n - 1].id;
     rc = sp_ledger_submit(b->ledger, xs, n, NULL, err);
   }
   if (rc == SP_OK)
     rc = sp__loan_commit(b, &l, ref, &req, sizeof req, err);
+  else
+    sp_ledger_discard(b->ledger);
+  sp__loan_free(&l);
+  return rc;
+}
+
+int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
+                 const char *ref, sp_error *err) {
+  return draw(b, id, amount_fen, at, ref, 0, NULL, err);
+}
+
+int sp_line_draw_pending(sp_book *b, const char *id, int64_t amount_fen,
+                         sp_time at, const char *ref, uint64_t *transfer_id,
+                         sp_error *err) {
+  return draw(b, id, amount_fen, at, ref, 1, transfer_id, err);
+}
+
+int sp_line_draw_settle(sp_book *b, const char *id, uint64_t transfer_id,
+                        int post, sp_time at, sp_error *err) {
+  sp__loan l;
+  int rc = sp__loan_load(b, id, &l, err);
+  if (rc != SP_OK)
+    return rc;
+  sp_transfer p;
+  rc = sp_ledger_transfer(b->ledger, transfer_id, &p, err);
+  if (rc == SP_OK && (p.owner_id != l.no || p.code != SP_CODE_DRAW ||
+                      !(p.flags & SP_TRANSFER_PENDING)))
+    rc = sp_error_set(err, SP_EINVAL, "transfer",
+                      "--transfer: %llu is not a pending draw of line '%s'",
+                      (unsigned long long)transfer_id, id);
+  if (rc == SP_ENOTFOUND)
+    sp_error_set(err, rc, "transfer", "--transfer: no transfer %llu",
+                 (unsigned long long)transfer_id);
+  sp_transfer xs[SP__LOAN_XFER_MAX];
+  size_t n = 0;
+  uint64_t next = sp_ledger_next_id(b->ledger);
+  /* Interest starts when the money leaves: accrue up to now first. */
+  if (rc == SP_OK)
+    rc = sp__loan_catch_up(b, &l, at, xs, SP__LOAN_XFER_MAX, &n, &next, err);
+  if (rc == SP_OK) {
+    sp_transfer t = {.id = sp_ledger_next_id(b->ledger),
+                     .pending_id = transfer_id,
+                     .owner_id = l.no,
+                     .time = at,
+                     .code = SP_CODE_DRAW,
+                     .flags = post ? SP_TRANSFER_POST_PENDING
+                                   : SP_TRANSFER_VOID_PENDING};
+    rc = sp_ledger_submit(b->ledger, &t, 1, NULL, err);
+    if (rc == SP_ESTATE)
+      sp_error_set(err, rc, "transfer", "--transfer: %llu is already %s",
+                   (unsigned long long)transfer_id,
+                   strstr(err->message, "posted") ? "posted" : "voided");
+  }
+  if (rc == SP_OK)
+    rc = sp__loan_commit(b, &l, NULL, NULL, 0, err);
   else
     sp_ledger_discard(b->ledger);
   sp__loan_free(&l);

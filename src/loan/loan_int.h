@@ -106,12 +106,13 @@ int sp__loan_create(sp_book *b, sp__loan *loan, const char *id, uint32_t kind,
 
 /* Idempotent request record: what was asked and what it did. */
 typedef struct sp__ref_data {
-  uint32_t op; /* 1 draw, 2 repay */
+  uint32_t op; /* 1 draw, 2 repay, 3 pending draw */
   uint32_t pad;
   uint64_t loan_no;
   int64_t amount_fen;
   sp_time at;
   sp_repay_result result;
+  uint64_t transfer_id; /* the draw's transfer */
 } sp__ref_data;
 
 /* Looks up ref for this request: SP_ENOTFOUND (new), SP_OK (a replay:
@@ -119,9 +120,9 @@ typedef struct sp__ref_data {
 int sp__ref_check(sp_book *b, const char *ref, const sp__ref_data *req,
                   sp__ref_data *out, sp_error *err);
 
-/* The start of a money operation (op 1 draw, 2 repay): checks the amount,
- * loads the loan into *l and looks ref up. On SP_OK with *replayed == 0
- * the caller owns *l and proceeds; with *replayed == 1 the ref was seen
+/* The start of a money operation (op 1 draw, 2 repay, 3 pending draw): checks
+ * the amount, loads the loan into *l and looks ref up. On SP_OK with *replayed
+ * == 0 the caller owns *l and proceeds; with *replayed == 1 the ref was seen
  * with this same request, *first holds what it did, and nothing is
  * loaded. */
 int sp__op_begin(sp_book *b, const char *id, uint32_t op, int64_t amount_fen,
