@@ -89,6 +89,10 @@ static void test_line_golden(void **state) {
       SP_OK);
   assert_true(r.principal_fen == 2000000 && r.interest_fen == 0);
   assert_true(view(f, "L1").interest_fen == 15000);
+  /* Closing Jan 31 bills January's interest, Jan 31 included, due Feb 1. */
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-31"), NULL, NULL),
+                   SP_OK);
+  assert_true(view(f, "L1").interest_due_fen == 24600);
   assert_int_equal(
       sp_loan_repay(f->book, "L1", 3024600, T("2026-02-01"), NULL, &r, NULL),
       SP_OK);

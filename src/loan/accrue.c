@@ -121,12 +121,15 @@ int32_t sp__days_past_due(const sp__loan *l, sp_date day,
   return oldest == 0 ? 0 : day - oldest;
 }
 
-static void line_bill(sp_book *b, sp__loan *l, sp_date day) {
+/* Bills at the close of the day before each monthly anniversary, due on
+ * the anniversary; accrued_fen is today's accrual, not yet in the ledger. */
+static void line_bill(sp_book *b, sp__loan *l, sp_date day,
+                      int64_t accrued_fen) {
   sp_date next = sp_date_add_months(l->opened, l->bills + 1);
   if (day + 1 < next)
     return;
   l->bills++;
-  int64_t owed = sp__loan_balance(b, l, SP_PART_INTEREST);
+  int64_t owed = sp__loan_balance(b, l, SP_PART_INTEREST) + accrued_fen;
   if (owed > l->interest_due_fen) {
     if (l->interest_due_fen == 0)
       l->interest_due_date = day + 1;
@@ -145,8 +148,9 @@ int sp__loan_close_one_day(sp_book *b, sp__loan *l, sp_date day,
     return SP_OK;
   }
   if (l->kind == SP_LOAN_LINE) {
+    size_t before = *n;
     line_accrue_to(b, l, sp_date_start(day + 1), xs, cap, n, next_id);
-    line_bill(b, l, day);
+    line_bill(b, l, day, *n > before ? xs[before].amount_fen : 0);
   } else {
     term_accrue_day(l, day, xs, cap, n, next_id);
   }

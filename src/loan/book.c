@@ -319,7 +319,6 @@ int sp_loan_installments(sp_book *b, const char *id, sp_installment_view *out,
   int rc = sp__loan_load(b, id, &l, err);
   if (rc != SP_OK)
     return rc;
-  sp_date prev = l.opened;
   *n = 0;
   int64_t balance = 0;
   for (int32_t i = 0; i < l.n_inst; i++)
@@ -336,10 +335,8 @@ int sp_loan_installments(sp_book *b, const char *id, sp_installment_view *out,
                          .balance_fen = balance};
     out[i].principal_paid_fen = s->principal_paid_fen;
     out[i].interest_paid_fen = s->interest_paid_fen;
-    prev = s->due;
     (*n)++;
   }
-  (void)prev;
   sp__loan_free(&l);
   return SP_OK;
 }

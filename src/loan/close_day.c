@@ -76,6 +76,16 @@ static int flush(close_ctx *c, sp_transfer *batch, size_t *n, int commit,
   return rc;
 }
 
+/* Submits the batch, and commits once the window holds enough. */
+static int submit(close_ctx *c, sp_transfer *batch, size_t *n,
+                  size_t *in_window, sp_close_stats *st, sp_error *err) {
+  *in_window += *n;
+  int commit = *in_window >= COMMIT_TRANSFERS;
+  if (commit)
+    *in_window = 0;
+  return flush(c, batch, n, commit, st, err);
+}
+
 static int close_all(close_ctx *c, sp_date first, sp_date through,
                      sp_close_stats *st, sp_error *err) {
   sp_transfer *batch = malloc(SP_LEDGER_SUBMIT_MAX * sizeof *batch);
@@ -102,13 +112,13 @@ static int close_all(close_ctx *c, sp_date first, sp_date through,
         c->is_dirty[i] = 1;
         c->dirty[c->n_dirty++] = (uint32_t)i;
       }
-      if (rc == SP_OK && n + SP__LOAN_XFER_MAX > SP_LEDGER_SUBMIT_MAX) {
-        in_window += n;
-        rc = flush(c, batch, &n, in_window >= COMMIT_TRANSFERS, st, err);
-        if (in_window >= COMMIT_TRANSFERS)
-          in_window = 0;
-      }
+      if (rc == SP_OK && n + SP__LOAN_XFER_MAX > SP_LEDGER_SUBMIT_MAX)
+        rc = submit(c, batch, &n, &in_window, st, err);
     }
+    /* A loan's next day reads balances its earlier days changed: the
+     * ledger must have them all before the next day starts. */
+    if (rc == SP_OK)
+      rc = submit(c, batch, &n, &in_window, st, err);
     st->days++;
   }
   /* Never move the book's closed-through date backwards. */
