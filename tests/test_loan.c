@@ -371,6 +371,29 @@ static void test_pending_draw(void **state) {
   verify(f);
 }
 
+/* A one-month line: 10,000.00 drawn 2026-01-01 at 0.02% a day, matures
+ * 2026-02-01 and is not repaid. Contract interest for the nights of Jan 1
+ * to Feb 1: 32 * 2.00 = 64.00. From Feb 2 the principal is overdue and
+ * bears only penalty interest, 0.02% * 1.5 = 0.03% a day: 10 days to
+ * Feb 11 = 30.00; 10 days past due. */
+static void test_line_maturity(void **state) {
+  fixture *f = *state;
+  sp_product p = daily_line(2000000);
+  p.term_months = 1;
+  assert_int_equal(
+      sp_line_open(f->book, "M1", 1000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "M1", 1000000, T("2026-01-01"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-02-11"), NULL, NULL),
+                   SP_OK);
+  sp_loan_view v = view(f, "M1");
+  assert_true(v.interest_accrued_total_fen == 6400);
+  assert_true(v.penalty_fen == 3000);
+  assert_int_equal(v.days_past_due, 10);
+  assert_true(v.available_fen == 0 && v.principal_due_fen == 1000000);
+  verify(f);
+}
+
 static void test_refs_and_bad_input(void **state) {
   fixture *f = *state;
   sp_product p = daily_line(2000000);
@@ -524,6 +547,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_term_prepay, setup, teardown),
       cmocka_unit_test_setup_teardown(test_disclosure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pending_draw, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_line_maturity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refs_and_bad_input, setup, teardown),
       cmocka_unit_test_setup_teardown(test_random_book, setup, teardown),
   };

@@ -47,9 +47,15 @@ static int64_t penalty_rate(const sp__loan *l) {
                                10000, SP_ROUND_HALF_UP);
 }
 
-/* Line interest from accrued_until to `to` on the current principal. */
+/* Line interest from accrued_until to `to` on the current principal.
+ * Contract interest stops after the maturity day: from then on overdue
+ * principal bears penalty interest instead (the contract rate raised by
+ * the penalty factor), not both. */
 static void line_accrue_to(sp_book *b, sp__loan *l, sp_time to, sp_transfer *xs,
                            size_t cap, size_t *n, uint64_t *next_id) {
+  sp_time stop = sp_date_start(l->maturity + 1);
+  if (to > stop)
+    to = stop;
   if (to <= l->accrued_until)
     return;
   int64_t principal = sp__loan_balance(b, l, SP_PART_PRINCIPAL);
