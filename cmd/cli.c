@@ -81,8 +81,12 @@ int cli_require(const cli_cmd *cmd, const cli_opt *opts, size_t n_opts,
 }
 
 int cli_fail(const cli_cmd *cmd, const sp_error *err) {
-  fprintf(stderr, "sparrow %s: %s\n", cmd->name,
+  fprintf(stderr, "sparrow %s: %s", cmd->name,
           err->message[0] ? err->message : sp_strerror(err->code));
+  if (err->line > 0 && strstr(err->message, "line") == NULL)
+    fprintf(stderr, " (%s%sline %d, column %d)", err->field,
+            err->field[0] ? ": " : "", err->line, err->column);
+  fputc('\n', stderr);
   switch (err->code) {
   case SP_ESTORE:
   case SP_ENOMEM:
@@ -119,6 +123,20 @@ void cli_json_string(FILE *f, const char *s) {
       fprintf(f, "\\u%04x", c);
     else
       fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+void cli_csv_field(FILE *f, const char *s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
   }
   fputc('"', f);
 }

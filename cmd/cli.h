@@ -58,6 +58,9 @@ typedef enum cli_format {
 int cli_parse_format(const cli_cmd *cmd, const char *text, cli_format dflt,
                      cli_format *out);
 
+/* Writes s as one CSV field (quoted when it holds , " or a newline). */
+void cli_csv_field(FILE *f, const char *s);
+
 /* Writes s as a JSON string literal (with quotes) to f. */
 void cli_json_string(FILE *f, const char *s);
 
@@ -69,5 +72,6 @@ int cmd_loan(int argc, char **argv);
 int cmd_close_day(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const struct {
     {"close-day", cmd_close_day,
      "close every day up to a date: accrue, age, classify"},
     {"ledger", cmd_ledger, "ledger: verify the invariant, show accounts"},
+    {"score", cmd_score,
+     "score applicants with a tree model: pd, score, reasons"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
 };
 

@@ -572,7 +572,9 @@ static void test_csv(void **state) {
   assert_int_equal(err.column, 6);
   sp_csv_init_buffer(&csv, "1,\"abc\n", 7);
   assert_int_equal(sp_csv_next(&csv, &err), SP_EPARSE);
-  assert_non_null(strstr(err.message, "unterminated"));
+  assert_non_null(strstr(err.message, "never closed"));
+  assert_int_equal(err.line, 1);
+  assert_int_equal(err.column, 3);
   static char many[SP_CSV_FIELDS_MAX * 2 + 4];
   memset(many, ',', SP_CSV_FIELDS_MAX); /* 513 empty fields */
   many[SP_CSV_FIELDS_MAX] = '\n';

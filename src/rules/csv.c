@@ -63,11 +63,16 @@ static int put_char(sp_csv *csv, int *used, int c, sp_error *err) {
 /* Reads one quoted field body after its opening quote; *end is the
  * character that ended the field (',', '\n' or EOF). */
 static int read_quoted(sp_csv *csv, int *used, int *end, sp_error *err) {
+  /* An unterminated quote is reported where it opened, not at the end of
+   * the input, which may be far away. */
+  long open_line = csv->line;
+  int open_column = csv->column - 1;
   for (;;) {
     int c = next_char(csv);
     if (c == EOF)
-      return sp_error_set_at(err, SP_EPARSE, "csv", (int)csv->line, csv->column,
-                             "unterminated quoted field");
+      return sp_error_set_at(err, SP_EPARSE, "csv", (int)open_line, open_column,
+                             "line %ld, column %d: quoted field never closed",
+                             open_line, open_column);
     if (c == '"') {
       if (peek_char(csv) != '"') {
         c = next_char(csv);
