@@ -16,6 +16,7 @@ static const struct {
     {"close-day", cmd_close_day, "close every day up to a date: accrue, age, classify"},
     {"ledger", cmd_ledger, "ledger: verify the invariant, show accounts"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
+    {"aml", cmd_aml, "AML monitoring: large-value reports, suspicious patterns"},
 };
 
 static void usage(FILE *f) {
