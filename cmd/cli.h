@@ -73,5 +73,6 @@ int cmd_close_day(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_aml(int argc, char **argv);
 
 #endif

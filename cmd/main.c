@@ -19,6 +19,8 @@ static const struct {
     {"score", cmd_score,
      "score applicants with a tree model: pd, score, reasons"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
+    {"aml", cmd_aml,
+     "AML monitoring: large-value reports, suspicious patterns"},
 };
 
 static void usage(FILE *f) {
