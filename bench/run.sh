@@ -10,3 +10,5 @@ echo "== policy rules against the same conditions written in C"
 "$b/bench_rules"
 echo "== tree models against XGBoost's own predictor"
 "$(dirname "$0")/tree.sh" "$b"
+echo "== AML cycle detection over 10,000,000 transfers"
+"$b/bench_aml_cycles" 10000000
