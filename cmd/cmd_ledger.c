@@ -6,14 +6,25 @@
 
 #define N(o) (sizeof(o) / sizeof((o)[0]))
 
-static int ledger_verify(const cli_cmd *cmd, int argc, char **argv) {
+/* Parses a command whose only option is --db and opens that book.
+ * Returns 0 with *b open (NULL after --help), or an exit status. */
+static int open_db_only(const cli_cmd *cmd, int argc, char **argv,
+                        sp_book **b) {
   cli_opt o[] = {{"db", 1, "database file", 0}};
   int rc = cli_parse(cmd, argc, argv, o, N(o));
   static const char *const req[] = {"db", NULL};
+  *b = NULL;
+  if (rc == 1)
+    return 0;
   if (rc || (rc = cli_require(cmd, o, N(o), req)))
-    return rc == 1 ? 0 : rc;
+    return rc;
+  return book_open(cmd, o, N(o), 0, b);
+}
+
+static int ledger_verify(const cli_cmd *cmd, int argc, char **argv) {
   sp_book *b;
-  if ((rc = book_open(cmd, o, N(o), 0, &b)))
+  int rc = open_db_only(cmd, argc, argv, &b);
+  if (rc != 0 || b == NULL)
     return rc;
   sp_error err;
   sp_ledger_totals t;
@@ -51,13 +62,9 @@ static int print_account(void *p, const sp_account *a) {
 }
 
 static int ledger_accounts(const cli_cmd *cmd, int argc, char **argv) {
-  cli_opt o[] = {{"db", 1, "database file", 0}};
-  int rc = cli_parse(cmd, argc, argv, o, N(o));
-  static const char *const req[] = {"db", NULL};
-  if (rc || (rc = cli_require(cmd, o, N(o), req)))
-    return rc == 1 ? 0 : rc;
   sp_book *b;
-  if ((rc = book_open(cmd, o, N(o), 0, &b)))
+  int rc = open_db_only(cmd, argc, argv, &b);
+  if (rc != 0 || b == NULL)
     return rc;
   sp_error err;
   print_ctx c = {1};
