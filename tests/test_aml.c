@@ -129,6 +129,98 @@ static void test_fan_in(void **state) {
 /* A guarantees B 100, B guarantees C 50, C guarantees A 30, D guarantees A
  * 20. Circle {A,B,C}; network {A,B,C,D}; exposures by hand: A, B, C reach
  * the three circle edges = 180; D = 20 + 180 = 200. */
+/* Structuring: cash threshold 50,000.00, band [45,000, 50,000) (10%
+ * margin), 3 in 7 days. S: 48,000 (Jan 5), 49,000 (Jan 6), 46,000 (Jan 8)
+ * -> one alert of those three; sum 143,000 >= 50,000 so score 50 + 0 + 20 =
+ * 70. N: 48,000, then 44,000 (below the band), then 49,000 on Jan 20
+ * (outside the window) -> nothing. */
+static void test_structuring(void **state) {
+  (void)state;
+  sp_aml_data *d;
+  assert_int_equal(sp_aml_data_new(&d), SP_OK);
+  add(d, "s1", "2026-01-05T09:00:00+08:00", "S", "", 4800000, SP_AML_CASH);
+  add(d, "s2", "2026-01-06T09:00:00+08:00", "S", "", 4900000, SP_AML_CASH);
+  add(d, "s3", "2026-01-08T09:00:00+08:00", "S", "", 4600000, SP_AML_CASH);
+  add(d, "n1", "2026-01-05T09:00:00+08:00", "N", "", 4800000, SP_AML_CASH);
+  add(d, "n2", "2026-01-06T09:00:00+08:00", "N", "", 4400000, SP_AML_CASH);
+  add(d, "n3", "2026-01-20T09:00:00+08:00", "N", "", 4900000, SP_AML_CASH);
+  sp_aml_alerts *a = run(d, 1u << SP_AML_STRUCTURING);
+  assert_int_equal(sp_aml_alerts_count(a), 1);
+  sp_aml_alert al;
+  sp_aml_alerts_get(a, 0, &al);
+  assert_string_equal(sp_aml_data_account_name(d, al.accounts[0]), "S");
+  assert_int_equal(al.n_items, 3);
+  assert_int_equal(al.score, 70);
+  sp_aml_alerts_free(a);
+  sp_aml_data_free(d);
+}
+
+/* Rapid in-and-out (window 1 day, 90%, at least 50,000): M receives
+ * 100,000 from X at 10:00 and pays Y 60,000 at 12:00 and Z 35,000 at 14:00:
+ * 95,000 >= 90,000 four hours later -> alert M, X, Y, Z with 3 transfers,
+ * score 100 - 50 * 4 / 24 = 92 (truncated). P receives 100,000 and passes
+ * on only 50,000 within the day (45,000 two days later); R sends 95,000
+ * straight back to its payer: neither is an alert. */
+static void test_rapid(void **state) {
+  (void)state;
+  sp_aml_data *d;
+  assert_int_equal(sp_aml_data_new(&d), SP_OK);
+  add(d, "r1", "2026-01-05T10:00:00+08:00", "X", "M", 10000000,
+      SP_AML_TRANSFER);
+  add(d, "r2", "2026-01-05T12:00:00+08:00", "M", "Y", 6000000, SP_AML_TRANSFER);
+  add(d, "r3", "2026-01-05T14:00:00+08:00", "M", "Z", 3500000, SP_AML_TRANSFER);
+  add(d, "p1", "2026-01-05T10:00:00+08:00", "Q", "P", 10000000,
+      SP_AML_TRANSFER);
+  add(d, "p2", "2026-01-05T11:00:00+08:00", "P", "U", 5000000, SP_AML_TRANSFER);
+  add(d, "p3", "2026-01-07T11:00:00+08:00", "P", "V", 4500000, SP_AML_TRANSFER);
+  add(d, "b1", "2026-01-05T10:00:00+08:00", "T", "R", 10000000,
+      SP_AML_TRANSFER);
+  add(d, "b2", "2026-01-05T11:00:00+08:00", "R", "T", 9500000, SP_AML_TRANSFER);
+  sp_aml_alerts *a = run(d, 1u << SP_AML_RAPID_IN_OUT);
+  assert_int_equal(sp_aml_alerts_count(a), 1);
+  sp_aml_alert al;
+  sp_aml_alerts_get(a, 0, &al);
+  assert_string_equal(sp_aml_data_account_name(d, al.accounts[0]), "M");
+  assert_int_equal(al.n_accounts, 4);
+  assert_int_equal(al.n_items, 3);
+  assert_true(al.amount_fen == 10000000);
+  assert_int_equal(al.score, 92);
+  sp_aml_alerts_free(a);
+  sp_aml_data_free(d);
+}
+
+/* Fan-out (8 distinct payees in 3 days, at least half funded by money that
+ * came in during the 3 days before): H receives 90,000 at 09:00 and pays
+ * 10,000 to each of 8 payees -> alert of H + 8 accounts, 8 transfers,
+ * 80,000, score 50. W pays 8 employees with nothing coming in: no alert. */
+static void test_fan_out(void **state) {
+  (void)state;
+  sp_aml_data *d;
+  assert_int_equal(sp_aml_data_new(&d), SP_OK);
+  add(d, "h0", "2026-01-05T09:00:00+08:00", "F", "H", 9000000, SP_AML_TRANSFER);
+  for (int i = 0; i < 8; i++) {
+    char id[8], to[8], t[32], wid[8], emp[8];
+    snprintf(id, sizeof id, "h%d", i + 1);
+    snprintf(to, sizeof to, "P%d", i);
+    snprintf(t, sizeof t, "2026-01-05T%02d:00:00+08:00", 10 + i);
+    add(d, id, t, "H", to, 1000000, SP_AML_TRANSFER);
+    snprintf(wid, sizeof wid, "w%d", i);
+    snprintf(emp, sizeof emp, "E%d", i);
+    add(d, wid, t, "W", emp, 1000000, SP_AML_TRANSFER);
+  }
+  sp_aml_alerts *a = run(d, 1u << SP_AML_FAN_OUT);
+  assert_int_equal(sp_aml_alerts_count(a), 1);
+  sp_aml_alert al;
+  sp_aml_alerts_get(a, 0, &al);
+  assert_string_equal(sp_aml_data_account_name(d, al.accounts[0]), "H");
+  assert_int_equal(al.n_accounts, 9);
+  assert_int_equal(al.n_items, 8);
+  assert_true(al.amount_fen == 8000000);
+  assert_int_equal(al.score, 50);
+  sp_aml_alerts_free(a);
+  sp_aml_data_free(d);
+}
+
 static void test_guarantees(void **state) {
   (void)state;
   sp_aml_data *d;
@@ -197,7 +289,8 @@ static void test_csv(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_large_value), cmocka_unit_test(test_cycle),
-      cmocka_unit_test(test_fan_in), cmocka_unit_test(test_guarantees),
-      cmocka_unit_test(test_csv)};
+      cmocka_unit_test(test_fan_in),      cmocka_unit_test(test_structuring),
+      cmocka_unit_test(test_rapid),       cmocka_unit_test(test_fan_out),
+      cmocka_unit_test(test_guarantees),  cmocka_unit_test(test_csv)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
