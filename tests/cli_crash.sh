@@ -26,24 +26,32 @@ dump "$dir/ref.db" >"$dir/ref.txt"
 
 count() { sqlite3 "$1" "select count(*) from transfers"; }
 first=$(count "$dir/base.db") full=$(count "$dir/ref.db") partial=0
-for attempt in 1 2 3 4 5 6; do
+ms=$((close_ms * 60 / 100))
+for attempt in 1 2 3 4 5 6 7 8; do
   cp "$dir/base.db" "$dir/crash.db"
   "$S" close-day --db "$dir/crash.db" --date 2026-06-05 >/dev/null 2>&1 &
   pid=$!
-  # Kill it between 40% and 95% of the way through a whole close (which
-  # commits every ~57,000 transfers), however fast this build runs.
-  ms=$((close_ms * (40 + RANDOM % 56) / 100))
+  # Kill it part-way through (it commits every ~57,000 transfers). The delay
+  # adapts to this machine's speed: longer after a kill that came before
+  # the first commit, shorter after one that came too late.
   sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
   kill -9 $pid 2>/dev/null
   wait $pid 2>/dev/null
   "$S" ledger verify --db "$dir/crash.db" >/dev/null && ok || bad "invariant after kill $attempt"
   now=$(count "$dir/crash.db")
-  [ "$now" -gt "$first" ] && [ "$now" -lt "$full" ] && partial=$((partial + 1))
+  if [ "$now" -le "$first" ]; then
+    ms=$((ms * 3 / 2))
+  elif [ "$now" -ge "$full" ]; then
+    ms=$((ms * 3 / 5))
+  else
+    partial=$((partial + 1))
+    ms=$((ms * (80 + RANDOM % 41) / 100))
+  fi
   "$S" close-day --db "$dir/crash.db" --date 2026-06-05 >/dev/null || bad "rerun $attempt"
   dump "$dir/crash.db" >"$dir/crash.txt"
   cmp -s "$dir/ref.txt" "$dir/crash.txt" && ok || bad "attempt $attempt: book differs from the uninterrupted one"
 done
-echo "# $partial of 6 kills left a partly closed book ($first -> $full transfers)"
+echo "# $partial of 8 kills left a partly closed book ($first -> $full transfers)"
 [ $partial -ge 1 ] && ok || bad "no kill landed between commits: the test proved nothing"
 echo "cli_crash: $passes passed, $fails failed"
 [ $fails -eq 0 ]
