@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -173,6 +174,11 @@ int cmd_score(int argc, char **argv) {
   snprintf(tmp_path, sizeof tmp_path, "%s.XXXXXX",
            out ? out : "/tmp/sparrow-score");
   int fd = mkstemp(tmp_path);
+  if (fd >= 0) { /* mkstemp makes 0600; an output file gets the usual mode */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+  }
   FILE *tmp = fd >= 0 ? fdopen(fd, "w+") : NULL;
   if (in == NULL)
     rc =
