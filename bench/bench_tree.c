@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sparrow/csv.h"
 #include "sparrow/tree.h"
 
 #ifdef SPARROW_HAVE_XGBOOST
@@ -45,42 +46,36 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static size_t split(char *line, char **fields) {
-  size_t n = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line; n < COLS_MAX;) {
-    fields[n++] = p;
-    char *comma = strchr(p, ',');
-    if (comma == NULL)
-      break;
-    *comma = '\0';
-    p = comma + 1;
-  }
-  return n;
-}
-
+/* Reads a numeric CSV with a header (empty field = NaN). */
 static int read_csv(const char *path, data *d) {
+  static sp_csv csv; /* large: not on the stack */
   FILE *f = fopen(path, "r");
-  char *line = NULL, *fields[COLS_MAX];
-  size_t cap = 0, room = 1024;
-  if (f == NULL || getline(&line, &cap, f) <= 0)
+  size_t room = 1024;
+  if (f == NULL)
     return -1;
-  d->cols = split(line, fields);
+  sp_csv_init_file(&csv, f);
+  if (sp_csv_next(&csv, NULL) != 1 || sp_csv_count(&csv) > COLS_MAX) {
+    fclose(f);
+    return -1;
+  }
+  d->cols = (size_t)sp_csv_count(&csv);
   for (size_t c = 0; c < d->cols; c++)
-    d->names[c] = strdup(fields[c]);
+    d->names[c] = strdup(sp_csv_field(&csv, (int)c, NULL));
   d->values = malloc(room * d->cols * sizeof(float));
-  while (d->values != NULL && getline(&line, &cap, f) > 0 &&
-         d->rows < ROWS_MAX) {
+  while (d->values != NULL && d->rows < ROWS_MAX &&
+         sp_csv_next(&csv, NULL) == 1) {
     if (d->rows == room)
       d->values = realloc(d->values, (room *= 2) * d->cols * sizeof(float));
-    if (d->values == NULL || split(line, fields) != d->cols)
+    if (d->values == NULL || (size_t)sp_csv_count(&csv) != d->cols) {
+      fclose(f);
       return -1;
-    for (size_t c = 0; c < d->cols; c++)
-      d->values[d->rows * d->cols + c] =
-          fields[c][0] == '\0' ? NAN : strtof(fields[c], NULL);
+    }
+    for (size_t c = 0; c < d->cols; c++) {
+      const char *v = sp_csv_field(&csv, (int)c, NULL);
+      d->values[d->rows * d->cols + c] = v[0] == '\0' ? NAN : strtof(v, NULL);
+    }
     d->rows++;
   }
-  free(line);
   fclose(f);
   return d->values != NULL && d->rows > 0 ? 0 : -1;
 }

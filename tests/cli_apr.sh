@@ -89,18 +89,9 @@ out=$("$BIN" apr --flows "$TMP/weekly.csv" --unit-period weekly) || fail "weekly
 echo "$out" | grep -qx "APR (Regulation Z Appendix J, weekly unit period): 14.96%" ||
   fail "weekly flows: $out"
 
-# bad NAME PATTERN ARGS...: exit 2, one line on stderr matching PATTERN, no
-# stdout.
-bad() {
-  local name=$1 pattern=$2
-  shift 2
-  "$BIN" apr "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
-  local rc=$?
-  [ "$rc" -eq 2 ] || fail "$name: exit $rc, want 2"
-  [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] || fail "$name: stderr is not one line"
-  grep -q -- "$pattern" "$TMP/bad.err" || fail "$name: stderr lacks '$pattern': $(cat "$TMP/bad.err")"
-  [ ! -s "$TMP/bad.out" ] || fail "$name: wrote to stdout"
-}
+# bad NAME PATTERN ARGS...: see expect_refused in lib_cli.sh.
+. "$(dirname "$0")/lib_cli.sh"
+bad() { expect_refused apr "$@"; }
 L=(--received 12000 --payment 1060 --count 12)
 bad no-payments --count --received 12000 --payment 1060 --count 0
 bad too-little "--payment: .*less than" --received 12000 --payment 999.99 --count 12

@@ -91,17 +91,9 @@ else
   fail "flat csv exit"
 fi
 
-# bad NAME OPTION ARGS...: exit 2, one line on stderr naming OPTION, no stdout.
-bad() {
-  local name=$1 option=$2
-  shift 2
-  "$BIN" schedule "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
-  local rc=$?
-  [ "$rc" -eq 2 ] || fail "$name: exit $rc, want 2"
-  [ "$(wc -l <"$TMP/bad.err")" -eq 1 ] || fail "$name: stderr is not one line"
-  grep -q -- "$option" "$TMP/bad.err" || fail "$name: stderr does not name $option: $(cat "$TMP/bad.err")"
-  [ ! -s "$TMP/bad.out" ] || fail "$name: wrote to stdout"
-}
+# bad NAME PATTERN ARGS...: see expect_refused in lib_cli.sh.
+. "$(dirname "$0")/lib_cli.sh"
+bad() { expect_refused schedule "$@"; }
 M=(--method annuity)
 bad unknown-method --method --method balloon "${BASE[@]}"
 bad negative-principal --principal --principal -100.00 --annual-rate 12% --term 12 --start 2026-01-15 "${M[@]}"

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "score/tree_int.h" /* to switch off the perfect layout */
+#include "sparrow/csv.h"
 #include "sparrow/tree.h"
 
 #define ROWS_MAX 40000
@@ -34,46 +35,35 @@ typedef struct table {
   float *values; /* rows * cols */
 } table;
 
-static size_t split_line(char *line, char **fields, size_t max) {
-  size_t n = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line; n < max;) {
-    fields[n++] = p;
-    char *comma = strchr(p, ',');
-    if (comma == NULL)
-      break;
-    *comma = '\0';
-    p = comma + 1;
-  }
-  return n;
-}
-
-/* Reads path into t; has_header 0 means all lines are rows. */
+/* Reads path into t with the project's CSV reader; has_header 0 means all
+ * records are rows. */
 static void table_read(const char *path, int has_header, table *t) {
+  static sp_csv csv; /* large: not on the stack */
   FILE *f = fopen(path, "r");
   assert_non_null(f);
   memset(t, 0, sizeof *t);
-  char *line = NULL, *fields[COLS_MAX];
-  size_t cap = 0;
+  sp_csv_init_file(&csv, f);
   if (has_header) {
-    assert_true(getline(&line, &cap, f) > 0);
-    t->cols = split_line(line, fields, COLS_MAX);
+    assert_int_equal(sp_csv_next(&csv, NULL), 1);
+    t->cols = (size_t)sp_csv_count(&csv);
+    assert_true(t->cols <= COLS_MAX);
     for (size_t c = 0; c < t->cols; c++)
-      t->names[c] = strdup(fields[c]);
+      t->names[c] = strdup(sp_csv_field(&csv, (int)c, NULL));
   }
   t->values = malloc(sizeof(float) * ROWS_MAX * COLS_MAX);
   assert_non_null(t->values);
-  while (getline(&line, &cap, f) > 0 && t->rows < ROWS_MAX) {
-    size_t n = split_line(line, fields, COLS_MAX);
+  while (t->rows < ROWS_MAX && sp_csv_next(&csv, NULL) == 1) {
+    size_t n = (size_t)sp_csv_count(&csv);
     if (t->cols == 0)
       t->cols = n;
     assert_int_equal(n, t->cols);
-    for (size_t c = 0; c < n; c++)
-      t->values[t->rows * t->cols + c] =
-          fields[c][0] == '\0' ? NAN : strtof(fields[c], NULL);
+    assert_true(n <= COLS_MAX);
+    for (size_t c = 0; c < n; c++) {
+      const char *v = sp_csv_field(&csv, (int)c, NULL);
+      t->values[t->rows * t->cols + c] = v[0] == '\0' ? NAN : strtof(v, NULL);
+    }
     t->rows++;
   }
-  free(line);
   fclose(f);
 }
 
