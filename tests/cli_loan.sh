@@ -96,6 +96,15 @@ done
 sqlite3 "$db" "update balances set debits_posted = debits_posted + 1 where id = 1"
 "$S" ledger verify --db "$db" >/dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "verify must fail on a corrupted ledger"
+# A damaged loan record is reported by its number, not misread (exit 1).
+no=$(sqlite3 "$db" "select no from records where key = 'L1'")
+sqlite3 "$db" "update records set data = x'02ff' where key = 'L1'"
+msg=$("$S" close-day --db "$db" --date 2026-12-31 2>&1 >/dev/null)
+[ $? -eq 1 ] && case "$msg" in *"loan record $no: unreadable"*) true ;; *) false ;; esac &&
+  ok || bad "close-day on a damaged record: $msg"
+msg=$("$S" line show --db "$db" --id L1 2>&1 >/dev/null)
+[ $? -eq 1 ] && case "$msg" in *"unreadable"*) true ;; *) false ;; esac &&
+  ok || bad "show a damaged record: $msg"
 
 echo "cli_loan: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -107,6 +107,11 @@ int sp_ledger_reserve(sp_ledger *ledger, size_t n, sp_error *err);
 /* Loads the accounts with first <= id < end. */
 int sp_ledger_preload_range(sp_ledger *ledger, uint64_t first, uint64_t end,
                             sp_error *err);
+/* The same, read through `from` (a reader of the ledger's store, see
+ * sp_store_ops.open_reader), so that it may run on another thread while
+ * the ledger's own thread does something that does not touch the ledger. */
+int sp_ledger_preload_range_from(sp_ledger *ledger, struct sp_store *from,
+                                 uint64_t first, uint64_t end, sp_error *err);
 
 /* Creates accounts (all or nothing). An account that exists with the same
  * definition is a replay; with another definition, SP_EEXISTS. Balances

@@ -63,6 +63,10 @@ struct sp_store_ops {
   /* Small named integers (e.g. the last closed business day). */
   int (*meta_get)(sp_store *s, const char *key, int64_t *out, sp_error *err);
   int (*meta_put)(sp_store *s, const char *key, int64_t value, sp_error *err);
+  /* Opens a second, read-only connection to the same data, for another
+   * thread: close of day loads accounts on it while this one reads loans.
+   * Closed with its own close. */
+  int (*open_reader)(sp_store *s, sp_store **out, sp_error *err);
 };
 
 struct sp_store {

@@ -126,8 +126,12 @@ int sp_ledger_preload(sp_ledger *l, sp_error *err) {
 
 int sp_ledger_preload_range(sp_ledger *l, uint64_t first, uint64_t end,
                             sp_error *err) {
-  int rc = l->store->ops->account_scan_range(l->store, first, end, preload_one,
-                                             l, err);
+  return sp_ledger_preload_range_from(l, l->store, first, end, err);
+}
+
+int sp_ledger_preload_range_from(sp_ledger *l, sp_store *from, uint64_t first,
+                                 uint64_t end, sp_error *err) {
+  int rc = from->ops->account_scan_range(from, first, end, preload_one, l, err);
   if (rc == SP_ENOMEM || rc == SP_EFULL)
     return sp_error_set(err, rc, "ledger", "account cache: %s",
                         sp_strerror(rc));

@@ -97,26 +97,6 @@ struct sp_store *sp_book_store(sp_book *b) {
 }
 sp_date sp_book_closed_through(sp_book *b) { return b->closed_through; }
 
-/* Stored form: the fixed record with inst = NULL, then the installments. */
-int sp__loan_decode(const void *data, size_t size, sp__loan *out) {
-  if (size < sizeof *out)
-    return SP_ESTORE;
-  memcpy(out, data, sizeof *out);
-  out->inst = NULL;
-  if (out->version != SP__LOAN_VERSION || out->n_inst < 0 ||
-      out->n_inst > SP_SCHEDULE_TERM_MAX ||
-      size != sizeof *out + (size_t)out->n_inst * sizeof(sp__inst))
-    return SP_ESTORE;
-  if (out->n_inst > 0) {
-    out->inst = malloc((size_t)out->n_inst * sizeof(sp__inst));
-    if (out->inst == NULL)
-      return SP_ENOMEM;
-    memcpy(out->inst, (const char *)data + sizeof *out,
-           (size_t)out->n_inst * sizeof(sp__inst));
-  }
-  return SP_OK;
-}
-
 void sp__loan_free(sp__loan *loan) {
   free(loan->inst);
   loan->inst = NULL;
@@ -147,22 +127,16 @@ int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err) {
 }
 
 int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err) {
-  size_t size = sizeof *loan + (size_t)loan->n_inst * sizeof(sp__inst);
-  char stack[sizeof *loan + 64 * sizeof(sp__inst)];
-  char *buf = size <= sizeof stack ? stack : malloc(size);
+  uint8_t stack[1024];
+  size_t max = sp__loan_encoded_max(loan->n_inst);
+  uint8_t *buf = max <= sizeof stack ? stack : malloc(max);
   if (buf == NULL)
     return sp_error_set(err, SP_ENOMEM, "loan", "out of memory");
-  sp__loan head = *loan;
-  head.inst = NULL;
-  memcpy(buf, &head, sizeof head);
-  if (loan->n_inst > 0)
-    memcpy(buf + sizeof head, loan->inst,
-           (size_t)loan->n_inst * sizeof(sp__inst));
   sp_record r = {.no = loan->no,
                  .key = loan->id,
                  .kind = SP__REC_LOAN,
                  .data = buf,
-                 .size = size};
+                 .size = sp__loan_encode(loan, buf)};
   int rc = s->ops->record_put(s, &r, err);
   if (buf != stack)
     free(buf);
@@ -345,13 +319,17 @@ typedef struct each_ctx {
   sp_book *b;
   sp_loan_fn fn;
   void *ctx;
+  uint64_t bad_no; /* a record that would not decode */
 } each_ctx;
 
 static int each_one(void *p, const sp_record *r) {
   each_ctx *c = p;
   sp__loan l;
-  if (sp__loan_decode(r->data, r->size, &l) != SP_OK)
-    return SP_ESTORE;
+  int rc = sp__loan_decode(r->data, r->size, &l);
+  if (rc != SP_OK) {
+    c->bad_no = r->no;
+    return rc;
+  }
   sp_loan_view v;
   view_of(c->b, &l, &v);
   sp__loan_free(&l);
@@ -360,7 +338,13 @@ static int each_one(void *p, const sp_record *r) {
 
 int sp_book_each_loan(sp_book *b, sp_loan_fn fn, void *ctx, sp_error *err) {
   each_ctx c = {.b = b, .fn = fn, .ctx = ctx};
-  return b->store->ops->record_scan(b->store, SP__REC_LOAN, each_one, &c, err);
+  int rc =
+      b->store->ops->record_scan(b->store, SP__REC_LOAN, each_one, &c, err);
+  if (rc != SP_OK && c.bad_no != 0)
+    sp_error_set(err, rc, "db", "loan record %llu: %s",
+                 (unsigned long long)c.bad_no,
+                 rc == SP_ENOMEM ? "out of memory" : "unreadable");
+  return rc;
 }
 
 static const char *const class_names[] = {"normal", "special-mention",

@@ -59,6 +59,11 @@ struct sp_book {
 
 /* Record (de)serialization and lookup. */
 int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err);
+/* Stored form (codec.c): sp__loan_encode writes at most
+ * sp__loan_encoded_max(n_inst) bytes and returns how many; decode checks
+ * every length and allocates the installments. */
+size_t sp__loan_encoded_max(int32_t n_inst);
+size_t sp__loan_encode(const sp__loan *loan, uint8_t *buf);
 int sp__loan_decode(const void *data, size_t size, sp__loan *out);
 int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err);
 void sp__loan_free(sp__loan *loan);

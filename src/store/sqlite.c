@@ -33,6 +33,7 @@ enum {
   ST_TRANSFER_SCAN,
   ST_TRANSFER_ID_MAX,
   ST_RECORD_GET,
+  ST_RECORD_UPDATE,
   ST_RECORD_PUT,
   ST_RECORD_SCAN,
   ST_RECORD_NO_MAX,
@@ -86,7 +87,11 @@ static const char *const statement_sql[ST_COUNT] = {
         "ORDER BY id",
     [ST_TRANSFER_ID_MAX] = "SELECT coalesce(max(id), 0) FROM transfers",
     [ST_RECORD_GET] = "SELECT no, key, kind, data FROM records WHERE key = ?1",
-    /* In place: the unique key index is not touched when a record changes. */
+    /* In place: the unique key index is not touched when a record changes.
+     * A plain update by rowid first (the common case: close of day rewrites
+     * every loan), the upsert only for a new record. */
+    [ST_RECORD_UPDATE] = "UPDATE records SET data = ?3 WHERE no = ?1 AND "
+                         "key = ?2",
     [ST_RECORD_PUT] = "INSERT INTO records(no, key, kind, data) "
                       "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(no) DO UPDATE SET "
                       "data = excluded.data WHERE key = excluded.key",
@@ -388,13 +393,20 @@ static int st_record_get(sp_store *base, const char *key, sp_record_fn fn,
 
 static int st_record_put(sp_store *base, const sp_record *r, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_RECORD_PUT];
   assert(r->no != 0 && r->key != NULL);
+  sqlite3_stmt *st = s->st[ST_RECORD_UPDATE];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)r->no);
+  sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 3, r->data, (int)r->size, SQLITE_STATIC);
+  int rc = step_done(s, st, err, "record update");
+  if (rc != SP_OK || sqlite3_changes(s->db) == 1)
+    return rc;
+  st = s->st[ST_RECORD_PUT];
   sqlite3_bind_int64(st, 1, (sqlite3_int64)r->no);
   sqlite3_bind_text(st, 2, r->key, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, r->kind);
   sqlite3_bind_blob(st, 4, r->data, (int)r->size, SQLITE_STATIC);
-  int rc = step_done(s, st, err, "record put");
+  rc = step_done(s, st, err, "record put");
   if (rc == SP_OK && sqlite3_changes(s->db) != 1)
     return sp_error_set(err, SP_EEXISTS, "store",
                         "record %llu is stored under another key",
@@ -442,6 +454,17 @@ static void st_close(sp_store *base) {
   free(s);
 }
 
+static int open_store(const char *path, int flags, sp_store **out,
+                      sp_error *err);
+
+static int st_open_reader(sp_store *base, sp_store **out, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  const char *path = sqlite3_db_filename(s->db, "main");
+  if (path == NULL || path[0] == '\0')
+    return sp_error_set(err, SP_ESTATE, "db", "no file to open a reader on");
+  return open_store(path, SQLITE_OPEN_READONLY, out, err);
+}
+
 static const sp_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = st_close,
@@ -464,6 +487,7 @@ static const sp_store_ops sqlite_ops = {
     .record_no_max = st_record_no_max,
     .meta_get = st_meta_get,
     .meta_put = st_meta_put,
+    .open_reader = st_open_reader,
 };
 
 static int migrate(sqlite_store *s, sp_error *err) {
