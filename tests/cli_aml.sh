@@ -18,5 +18,8 @@ grep -q "to_account" "$T/e" || fail "missing column message"
 echo '{"cycle":{"hopz":3}}' > "$T/c.json"
 "$B" aml --transactions "$T/t.csv" --config "$T/c.json" 2> "$T/e"; [ $? -eq 2 ] || fail "config exit"
 grep -q "cycle.hopz" "$T/e" || fail "config message"
+echo '{"baseline":{"factor":0}}' > "$T/c.json"
+"$B" aml --transactions "$T/t.csv" --config "$T/c.json" 2> "$T/e"; [ $? -eq 2 ] || fail "baseline exit"
+grep -q "baseline.factor" "$T/e" || fail "baseline message: $(cat "$T/e")"
 "$B" aml --help | grep -q transactions || fail help
 echo ok

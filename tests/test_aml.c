@@ -221,6 +221,99 @@ static void test_fan_out(void **state) {
   sp_aml_data_free(d);
 }
 
+static sp_aml_alerts *run_cfg(sp_aml_data *d, unsigned patterns,
+                              int64_t baseline_s, int32_t factor) {
+  sp_aml_config cfg;
+  sp_aml_config_default(&cfg);
+  cfg.patterns = patterns;
+  cfg.baseline_window_s = baseline_s;
+  cfg.baseline_factor = factor;
+  sp_aml_alerts *a = NULL;
+  assert_int_equal(sp_aml_detect(d, &cfg, &a, NULL), SP_OK);
+  return a;
+}
+
+static size_t alerts_with(sp_aml_data *d, unsigned patterns, int64_t baseline_s,
+                          int32_t factor) {
+  sp_aml_alerts *a = run_cfg(d, patterns, baseline_s, factor);
+  size_t n = sp_aml_alerts_count(a);
+  sp_aml_alerts_free(a);
+  return n;
+}
+
+/* The account's own history as the yardstick (baseline 35 days).
+ *
+ * Fan-in: the data spans Jan 1 00:00 .. Mar 31 00:00 (two unrelated
+ * transfers fix the ends). H gets one payment a week from a new payer on
+ * Jan 4, 11, 18, 25 and Feb 8, 15, 22 (7 outside the burst), then eight
+ * payers on Feb 1 09:00..16:00 and forwards 60% on Feb 2. The baseline is
+ * [Jan 1 00:00, Feb 1 09:00) + (Feb 1 16:00, Mar 8 16:00]: 31 d 9 h + 35 d
+ * = 66.375 days. Alert iff 8 * 66.375 >= factor * 7 * 3 (per 3-day fan
+ * window), i.e. factor <= 25.28: factor 25 alerts, 26 does not.
+ *
+ * Fan-out: W pays the same 8 employees on Jan 10, Feb 10 and Mar 10, each
+ * time funded that morning. Every payee recurs within 35 days of each
+ * payroll, so none is a fan-out; with the baseline off, all three are.
+ *
+ * Rapid: B receives 100,000 from a new payer every day at 10:00 (Jan 1 ..
+ * Mar 31) and pays 95,000 at 12:00. Each inflow has, within 35 days, about
+ * 100,000 a day around it, so 100,000 is not three times the usual:
+ * nothing. Off: all 90 days alert. (H's payments above, 1,000.00 each,
+ * are under the 50,000.00 rapid minimum.) */
+static void test_baseline(void **state) {
+  (void)state;
+  sp_aml_data *d;
+  char id[16], who[16], t[40];
+  assert_int_equal(sp_aml_data_new(&d), SP_OK);
+  add(d, NULL, "2026-01-01T00:00:00+08:00", "A", "Z", 100, SP_AML_TRANSFER);
+  add(d, NULL, "2026-03-31T00:00:00+08:00", "A", "Z", 100, SP_AML_TRANSFER);
+  static const char *const weekly[] = {"01-04", "01-11", "01-18", "01-25",
+                                       "02-08", "02-15", "02-22"};
+  for (int i = 0; i < 7; i++) {
+    snprintf(t, sizeof t, "2026-%sT09:00:00+08:00", weekly[i]);
+    snprintf(who, sizeof who, "Q%d", i);
+    add(d, NULL, t, who, "H", 100000, SP_AML_TRANSFER);
+  }
+  for (int i = 0; i < 8; i++) {
+    snprintf(t, sizeof t, "2026-02-01T%02d:00:00+08:00", 9 + i);
+    snprintf(who, sizeof who, "P%d", i);
+    add(d, NULL, t, who, "H", 100000, SP_AML_TRANSFER);
+  }
+  add(d, NULL, "2026-02-02T09:00:00+08:00", "H", "O", 480000, SP_AML_TRANSFER);
+  assert_int_equal(alerts_with(d, 1u << SP_AML_FAN_IN, 35 * 86400, 25), 1);
+  assert_int_equal(alerts_with(d, 1u << SP_AML_FAN_IN, 35 * 86400, 26), 0);
+
+  static const char *const payroll[] = {"01-10", "02-10", "03-10"};
+  for (int m = 0; m < 3; m++) {
+    snprintf(t, sizeof t, "2026-%sT08:00:00+08:00", payroll[m]);
+    add(d, NULL, t, "F", "W", 9000000, SP_AML_TRANSFER);
+    for (int e = 0; e < 8; e++) {
+      snprintf(t, sizeof t, "2026-%sT%02d:00:00+08:00", payroll[m], 10 + e);
+      snprintf(who, sizeof who, "E%d", e);
+      add(d, NULL, t, "W", who, 1000000, SP_AML_TRANSFER);
+    }
+  }
+  assert_int_equal(alerts_with(d, 1u << SP_AML_FAN_OUT, 35 * 86400, 3), 0);
+  assert_int_equal(alerts_with(d, 1u << SP_AML_FAN_OUT, 0, 3), 3);
+
+  for (int day = 0; day < 90; day++) {
+    sp_date date = 20454 + day; /* 2026-01-01 */
+    char ds[11];
+    sp_date_format(date, ds);
+    snprintf(t, sizeof t, "%sT10:00:00+08:00", ds);
+    snprintf(who, sizeof who, "X%d", day);
+    snprintf(id, sizeof id, "in%d", day);
+    add(d, id, t, who, "B", 10000000, SP_AML_TRANSFER);
+    snprintf(t, sizeof t, "%sT12:00:00+08:00", ds);
+    snprintf(who, sizeof who, "Y%d", day);
+    snprintf(id, sizeof id, "out%d", day);
+    add(d, id, t, "B", who, 9500000, SP_AML_TRANSFER);
+  }
+  assert_int_equal(alerts_with(d, 1u << SP_AML_RAPID_IN_OUT, 35 * 86400, 3), 0);
+  assert_int_equal(alerts_with(d, 1u << SP_AML_RAPID_IN_OUT, 0, 3), 90);
+  sp_aml_data_free(d);
+}
+
 static void test_guarantees(void **state) {
   (void)state;
   sp_aml_data *d;
@@ -291,6 +384,7 @@ int main(void) {
       cmocka_unit_test(test_large_value), cmocka_unit_test(test_cycle),
       cmocka_unit_test(test_fan_in),      cmocka_unit_test(test_structuring),
       cmocka_unit_test(test_rapid),       cmocka_unit_test(test_fan_out),
-      cmocka_unit_test(test_guarantees),  cmocka_unit_test(test_csv)};
+      cmocka_unit_test(test_baseline),    cmocka_unit_test(test_guarantees),
+      cmocka_unit_test(test_csv)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,6 +111,11 @@ typedef struct sp_aml_config {
   int64_t fan_fen_min;
   int64_t fan_passthrough_rate; /* 0 disables the pass-through condition */
   int64_t fan_passthrough_window_s;
+  /* the account's own history as the yardstick (fan and rapid in-out):
+   * an alert needs activity at least baseline_factor times the account's
+   * usual rate over baseline_window_s on each side; 0 disables */
+  int64_t baseline_window_s;
+  int32_t baseline_factor;
   /* cycles */
   int32_t cycle_hops_min;
   int32_t cycle_hops_max;

@@ -109,6 +109,16 @@ int sp__aml_alert_add(sp_aml_alerts *a, const sp__aml_alert *al,
                       uint32_t n_acc, const uint32_t *items, uint32_t n_items);
 void sp__aml_alerts_sort(sp_aml_alerts *a, const sp_aml_data *d);
 
+/* baseline.c: the count (or, by_amount, the total) of v's transfers on
+ * one side with time in [t0, t1]; and whether a burst of `burst` (count or
+ * amount) over [first, last], judged per window of w seconds, is unusual
+ * for v against its own history around it (see baseline.c). */
+int64_t sp__aml_side_total(const sp_aml_data *d, uint32_t v, int incoming,
+                           int by_amount, sp_time t0, sp_time t1);
+int sp__aml_unusual(const sp_aml_data *d, const sp_aml_config *cfg, uint32_t v,
+                    int incoming, int by_amount, sp_time first, sp_time last,
+                    sp_time w, int64_t burst);
+
 /* detectors: each returns SP_OK, SP_EFULL (alert cap) or SP_ENOMEM */
 int sp__aml_large_value(const sp_aml_data *d, const sp_aml_config *cfg,
                         sp_aml_alerts *a);

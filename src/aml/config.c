@@ -65,6 +65,8 @@ void sp_aml_config_default(sp_aml_config *cfg) {
   cfg->fan_fen_min = 0;
   cfg->fan_passthrough_rate = 50 * SP_RATE_PERCENT;
   cfg->fan_passthrough_window_s = 3 * SP_DAY_S;
+  cfg->baseline_window_s = 35 * SP_DAY_S;
+  cfg->baseline_factor = 3;
   cfg->cycle_hops_min = 3;
   cfg->cycle_hops_max = 6;
   cfg->cycle_window_s = 7 * SP_DAY_S;
@@ -133,6 +135,8 @@ static const struct key {
     {"fan.amount_min", K_MONEY, O(fan_fen_min)},
     {"fan.passthrough_ratio", K_RATE, O(fan_passthrough_rate)},
     {"fan.passthrough_window", K_DURATION, O(fan_passthrough_window_s)},
+    {"baseline.window", K_DURATION, O(baseline_window_s)},
+    {"baseline.factor", K_INT, O(baseline_factor)},
     {"cycle.hops_min", K_INT, O(cycle_hops_min)},
     {"cycle.hops_max", K_INT, O(cycle_hops_max)},
     {"cycle.window", K_DURATION, O(cycle_window_s)},
@@ -286,6 +290,9 @@ int sp_aml_config_load_json(sp_aml_config *cfg, const char *text,
                       "config: cycle hops must satisfy 2 <= hops_min <= "
                       "hops_max <= %d",
                       SP_AML_HOPS_MAX);
+  if (rc == SP_OK && cfg->baseline_factor < 1)
+    rc = sp_error_set(err, SP_EINVAL, "baseline.factor",
+                      "config: baseline.factor must be at least 1");
   if (rc == SP_OK && cfg->fan_count_min < 2)
     rc = sp_error_set(err, SP_EINVAL, "fan.count_min",
                       "config: fan.count_min must be at least 2");

@@ -8,7 +8,13 @@
  * payer, then the payees; transactions = e then the outgoing transfers;
  * amount = A. Score = 50 + 50 * (1 - delay / window), where delay is the
  * time from e to the outgoing transfer that completed the ratio: 100 when
- * the money leaves at once, 50 at the end of the window. */
+ * the money leaves at once, 50 at the end of the window.
+ *
+ * The inflow must also be unusual for v (baseline.c): A at least
+ * baseline_factor times v's usual incoming amount per rapid window in the
+ * baseline around it. A company that turns a large customer payment into
+ * supplier payments the same day is doing what it always does; an account
+ * that is quiet and then passes 150,000 through in an afternoon is not. */
 #include <assert.h>
 #include <stdlib.h>
 
@@ -55,6 +61,9 @@ static int one_inflow(rapid *p, sp_aml_alerts *a, uint32_t v, uint32_t e) {
     sum += d->r_amount[r];
     if ((sp_i128)sum * SP_RATE_ONE < goal)
       continue;
+    if (!sp__aml_unusual(d, cfg, v, 1, 1, d->r_time[e], d->r_time[e],
+                         cfg->rapid_window_s, d->r_amount[e]))
+      return SP_OK;
     sp__aml_alert al = {0};
     al.pattern = SP_AML_RAPID_IN_OUT;
     al.time_first = d->r_time[e];
