@@ -46,7 +46,7 @@ static int read_all(const char *path, char **out, size_t *len) {
 static void print_item(FILE *f, const sp_aml_data *d, sp_aml_pattern p,
                        uint32_t item) {
   uint32_t row = 0;
-  const char *id = p >= SP_AML_GUARANTEE_CIRCLE
+  const char *id = sp_aml_pattern_is_guarantee(p)
                        ? sp_aml_data_guarantee_id(d, item, &row)
                        : sp_aml_data_tx_id(d, item, &row);
   if (id != NULL)
@@ -70,7 +70,7 @@ static void print_alert(FILE *f, const sp_aml_data *d, const sp_aml_alert *a) {
   }
   sp_money_format(a->amount_fen, buf, sizeof buf);
   fprintf(f, "],\"amount\":\"%s\"", buf);
-  if (a->pattern < SP_AML_GUARANTEE_CIRCLE) {
+  if (!sp_aml_pattern_is_guarantee(a->pattern)) {
     sp_time_format(a->time_first, buf);
     fprintf(f, ",\"first_time\":\"%s\"", buf);
     sp_time_format(a->time_last, buf);

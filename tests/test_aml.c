@@ -314,6 +314,60 @@ static void test_baseline(void **state) {
   sp_aml_data_free(d);
 }
 
+/* Loan purpose (30 days, 30%): BANK lends 100,000 to each of B1..B4 on
+ * Jan 5. B1 buys 40,000 of securities on Jan 6: 40% -> alert of 2
+ * transfers, amount 40,000, score 50 + 50 * 0.40 = 70. B2 puts 20,000 into
+ * real estate (20%, not yet) and lends 15,000 to B1, another borrower:
+ * 35% -> alert of 3 transfers, amount 35,000, score 50 + 17.5 = 67. B3
+ * pays its suppliers: nothing. B4 buys 50,000 of securities 31 days later:
+ * outside the window, nothing. */
+static void test_loan_purpose(void **state) {
+  (void)state;
+  sp_aml_data *d;
+  assert_int_equal(sp_aml_data_new(&d), SP_OK);
+  const char *b[] = {"B1", "B2", "B3", "B4"};
+  for (int i = 0; i < 4; i++) {
+    char id[8];
+    snprintf(id, sizeof id, "d%d", i + 1);
+    add(d, id, "2026-01-05T09:00:00+08:00", "BANK", b[i], 10000000,
+        SP_AML_LOAN);
+  }
+  add(d, "x1", "2026-01-06T09:00:00+08:00", "B1", "BROKER", 4000000,
+      SP_AML_SECURITIES);
+  add(d, "x2", "2026-01-06T09:00:00+08:00", "B2", "DEV", 2000000,
+      SP_AML_REAL_ESTATE);
+  add(d, "x3", "2026-01-07T09:00:00+08:00", "B2", "B1", 1500000,
+      SP_AML_TRANSFER);
+  add(d, "x4", "2026-01-06T09:00:00+08:00", "B3", "SUP", 9000000,
+      SP_AML_TRANSFER);
+  add(d, "x5", "2026-02-05T09:00:01+08:00", "B4", "BROKER", 5000000,
+      SP_AML_SECURITIES);
+  sp_aml_alerts *a = run(d, 1u << SP_AML_LOAN_PURPOSE);
+  assert_int_equal(sp_aml_alerts_count(a), 2);
+  int seen = 0;
+  for (size_t i = 0; i < 2; i++) {
+    sp_aml_alert al;
+    sp_aml_alerts_get(a, i, &al);
+    const char *who = sp_aml_data_account_name(d, al.accounts[0]);
+    assert_string_equal(sp_aml_data_account_name(d, al.accounts[1]), "BANK");
+    if (strcmp(who, "B1") == 0) {
+      assert_int_equal(al.n_items, 2);
+      assert_true(al.amount_fen == 4000000);
+      assert_int_equal(al.score, 70);
+      seen |= 1;
+    } else {
+      assert_string_equal(who, "B2");
+      assert_int_equal(al.n_items, 3);
+      assert_true(al.amount_fen == 3500000);
+      assert_int_equal(al.score, 67);
+      seen |= 2;
+    }
+  }
+  assert_int_equal(seen, 3);
+  sp_aml_alerts_free(a);
+  sp_aml_data_free(d);
+}
+
 static void test_guarantees(void **state) {
   (void)state;
   sp_aml_data *d;
@@ -384,7 +438,7 @@ int main(void) {
       cmocka_unit_test(test_large_value), cmocka_unit_test(test_cycle),
       cmocka_unit_test(test_fan_in),      cmocka_unit_test(test_structuring),
       cmocka_unit_test(test_rapid),       cmocka_unit_test(test_fan_out),
-      cmocka_unit_test(test_baseline),    cmocka_unit_test(test_guarantees),
-      cmocka_unit_test(test_csv)};
+      cmocka_unit_test(test_baseline),    cmocka_unit_test(test_loan_purpose),
+      cmocka_unit_test(test_guarantees),  cmocka_unit_test(test_csv)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* AML detectors on labelled synthetic traffic: 200 companies over 90 days
  * of ordinary business (customer receipts, weekly supplier payments,
- * monthly payroll to 20 employees, monthly tax) with 20 planted instances
- * each of cycles, structuring, rapid in-and-out and fan-in. Prints, per
+ * monthly payroll to 20 employees, monthly tax, each company with a
+ * working-capital loan) with 20 planted instances each of cycles,
+ * structuring, rapid in-and-out, fan-in and loan-purpose violation. Prints, per
  * planted pattern, recall (planted instances with an alert of that
  * pattern) and precision (alerts of that pattern that touch a planted
  * instance), and the alert rate on ordinary traffic (alerts made only of
@@ -31,8 +32,10 @@
 #define TX_MAX 200000
 
 enum { ORDINARY = -1 };
-static const sp_aml_pattern planted[4] = {SP_AML_CYCLE, SP_AML_STRUCTURING,
-                                          SP_AML_RAPID_IN_OUT, SP_AML_FAN_IN};
+#define KINDS 5
+static const sp_aml_pattern planted[KINDS] = {
+    SP_AML_CYCLE, SP_AML_STRUCTURING, SP_AML_RAPID_IN_OUT, SP_AML_FAN_IN,
+    SP_AML_LOAN_PURPOSE};
 static int label[TX_MAX]; /* ORDINARY, or pattern index * 100 + instance */
 static size_t n_tx, n_ordinary;
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
@@ -64,6 +67,10 @@ static sp_time at(int day, int hour) {
 
 static void ordinary(sp_aml_data *d) {
   char c[16], o[16];
+  for (int k = 0; k < COMPANIES; k++) { /* a working-capital loan each */
+    snprintf(c, sizeof c, "C%d", k);
+    tx(d, at(0, 9), "LENDER", c, 50000000, SP_AML_LOAN, ORDINARY);
+  }
   for (int day = 0; day < DAYS; day++)
     for (int k = 0; k < COMPANIES; k++) {
       snprintf(c, sizeof c, "C%d", k);
@@ -125,6 +132,11 @@ static void plant(sp_aml_data *d) {
     snprintf(a, sizeof a, "FO%d", g);
     tx(d, at(day + 1, 10), b, a, collected / 10 * 9, SP_AML_TRANSFER,
        3 * 100 + g);
+    /* 4: a loan of 300,000, 60% of it into the stock market two days on. */
+    snprintf(a, sizeof a, "LP%d", g);
+    tx(d, at(day, 9), "LENDER", a, 30000000, SP_AML_LOAN, 4 * 100 + g);
+    tx(d, at(day + 2, 15), a, "BROKER", 18000000, SP_AML_SECURITIES,
+       4 * 100 + g);
   }
 }
 
@@ -139,7 +151,8 @@ static void test_labelled_traffic(void **state) {
   sp_aml_alerts *alerts;
   assert_int_equal(sp_aml_detect(d, &cfg, &alerts, NULL), SP_OK);
   size_t ordinary_alerts[SP_AML_PATTERN_COUNT] = {0}, total_ordinary = 0;
-  size_t hits[4][PLANTED] = {{0}}, alerts_of[4] = {0}, true_of[4] = {0};
+  size_t hits[KINDS][PLANTED] = {{0}}, alerts_of[KINDS] = {0},
+         true_of[KINDS] = {0};
   for (size_t i = 0; i < sp_aml_alerts_count(alerts); i++) {
     sp_aml_alert al;
     sp_aml_alerts_get(alerts, i, &al);
@@ -150,7 +163,7 @@ static void test_labelled_traffic(void **state) {
       ordinary_alerts[al.pattern]++;
       total_ordinary++;
     }
-    for (int p = 0; p < 4; p++) {
+    for (int p = 0; p < KINDS; p++) {
       if (al.pattern != planted[p])
         continue;
       alerts_of[p]++;
@@ -167,7 +180,7 @@ static void test_labelled_traffic(void **state) {
   }
   printf("# %zu ordinary transactions, %d planted instances of each pattern\n",
          n_ordinary, PLANTED);
-  for (int p = 0; p < 4; p++) {
+  for (int p = 0; p < KINDS; p++) {
     size_t found = 0;
     for (int g = 0; g < PLANTED; g++)
       found += hits[p][g];
@@ -193,6 +206,7 @@ static void test_labelled_traffic(void **state) {
   assert_int_equal(ordinary_alerts[SP_AML_STRUCTURING], 0);
   assert_int_equal(true_of[0], alerts_of[0]);
   assert_int_equal(true_of[1], alerts_of[1]);
+  assert_int_equal(true_of[4], alerts_of[4]);
   assert_true(1e4 * (double)(total_ordinary - filings) < (double)n_ordinary);
   sp_aml_alerts_free(alerts);
   sp_aml_data_free(d);

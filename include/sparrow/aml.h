@@ -14,6 +14,9 @@
  *   guarantee_circle    mutual-guarantee cycle (strongly connected component)
  *   guarantee_network   connected guarantee network with each member's
  *                       contagion exposure
+ *   loan_purpose        disbursed funds (type loan) sent on by the borrower
+ *                       to securities, real estate or the lender's other
+ *                       borrowers
  *
  * Amounts are int64 fen; rates are SP_RATE_ONE units; times are sp_time
  * seconds. The library never prints: the caller formats the alerts. */
@@ -41,6 +44,7 @@ typedef enum sp_aml_pattern {
   SP_AML_CYCLE,
   SP_AML_GUARANTEE_CIRCLE,
   SP_AML_GUARANTEE_NETWORK,
+  SP_AML_LOAN_PURPOSE,
   SP_AML_PATTERN_COUNT
 } sp_aml_pattern;
 
@@ -55,6 +59,7 @@ typedef enum sp_aml_type {
   SP_AML_CARD,
   SP_AML_SECURITIES,
   SP_AML_REAL_ESTATE,
+  SP_AML_LOAN, /* a disbursement from the lender to a borrower */
   SP_AML_OTHER
 } sp_aml_type;
 
@@ -66,7 +71,8 @@ typedef enum sp_aml_column {
   SP_AML_COL_TO,           /* [to_account] may be empty for cash */
   SP_AML_COL_AMOUNT,       /* [amount] decimal CNY */
   SP_AML_COL_CURRENCY,     /* [currency] optional, default CNY */
-  SP_AML_COL_TYPE,         /* [type] optional, default transfer */
+  SP_AML_COL_TYPE,         /* [type] optional, default transfer; also cash,
+                            * card, securities, real_estate, loan */
   SP_AML_COL_FROM_KIND,    /* [from_kind] optional corporate|individual */
   SP_AML_COL_TO_KIND,      /* [to_kind] optional */
   SP_AML_COL_CROSS_BORDER, /* [cross_border] optional 0/1/true/false */
@@ -116,6 +122,10 @@ typedef struct sp_aml_config {
    * usual rate over baseline_window_s on each side; 0 disables */
   int64_t baseline_window_s;
   int32_t baseline_factor;
+  /* loan purpose: prohibited onward flows within the window reaching the
+   * share of the disbursement */
+  int64_t purpose_window_s;
+  int64_t purpose_share_rate;
   /* cycles */
   int32_t cycle_hops_min;
   int32_t cycle_hops_max;
@@ -141,6 +151,9 @@ int sp_aml_config_map(sp_aml_config *cfg, const char *spec, int guarantee,
 /* Name <-> enum for patterns ("large_value", "fan_in", ...). */
 const char *sp_aml_pattern_name(sp_aml_pattern p);
 int sp_aml_pattern_parse(const char *text, sp_aml_pattern *out);
+/* 1 for the guarantee patterns, whose alert items are guarantees (not
+ * transactions) and which carry no times. */
+int sp_aml_pattern_is_guarantee(sp_aml_pattern p);
 
 /* Loaded transactions, accounts and guarantees. Owns all its memory. */
 typedef struct sp_aml_data sp_aml_data;

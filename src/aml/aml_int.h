@@ -130,6 +130,8 @@ int sp__aml_fan(const sp_aml_data *d, const sp_aml_config *cfg,
                 sp_aml_alerts *a, int fan_in);
 int sp__aml_cycles(const sp_aml_data *d, const sp_aml_config *cfg,
                    sp_aml_alerts *a);
+int sp__aml_purpose(const sp_aml_data *d, const sp_aml_config *cfg,
+                    sp_aml_alerts *a);
 int sp__aml_guarantees(const sp_aml_data *d, const sp_aml_config *cfg,
                        sp_aml_alerts *a);
 

@@ -23,12 +23,17 @@ static const char *const col_names[SP_AML_COL_COUNT] = {
 static const char *const gcol_names[SP_AML_GCOL_COUNT] = {
     "guarantor", "borrower", "amount", "id"};
 static const char *const pattern_names[SP_AML_PATTERN_COUNT] = {
-    "large_value", "structuring", "rapid_in_out",     "fan_in",
-    "fan_out",     "cycle",       "guarantee_circle", "guarantee_network"};
+    "large_value",      "structuring",       "rapid_in_out",
+    "fan_in",           "fan_out",           "cycle",
+    "guarantee_circle", "guarantee_network", "loan_purpose"};
 
 const char *sp_aml_pattern_name(sp_aml_pattern p) {
   assert((unsigned)p < SP_AML_PATTERN_COUNT);
   return pattern_names[p];
+}
+
+int sp_aml_pattern_is_guarantee(sp_aml_pattern p) {
+  return p == SP_AML_GUARANTEE_CIRCLE || p == SP_AML_GUARANTEE_NETWORK;
 }
 
 int sp_aml_pattern_parse(const char *text, sp_aml_pattern *out) {
@@ -67,6 +72,8 @@ void sp_aml_config_default(sp_aml_config *cfg) {
   cfg->fan_passthrough_window_s = 3 * SP_DAY_S;
   cfg->baseline_window_s = 35 * SP_DAY_S;
   cfg->baseline_factor = 3;
+  cfg->purpose_window_s = 30 * SP_DAY_S;
+  cfg->purpose_share_rate = 30 * SP_RATE_PERCENT;
   cfg->cycle_hops_min = 3;
   cfg->cycle_hops_max = 6;
   cfg->cycle_window_s = 7 * SP_DAY_S;
@@ -137,6 +144,8 @@ static const struct key {
     {"fan.passthrough_window", K_DURATION, O(fan_passthrough_window_s)},
     {"baseline.window", K_DURATION, O(baseline_window_s)},
     {"baseline.factor", K_INT, O(baseline_factor)},
+    {"loan_purpose.window", K_DURATION, O(purpose_window_s)},
+    {"loan_purpose.share", K_RATE, O(purpose_share_rate)},
     {"cycle.hops_min", K_INT, O(cycle_hops_min)},
     {"cycle.hops_max", K_INT, O(cycle_hops_max)},
     {"cycle.window", K_DURATION, O(cycle_window_s)},

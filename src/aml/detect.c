@@ -25,6 +25,8 @@ static int run(sp_aml_data *d, const sp_aml_config *cfg, sp_aml_alerts *a) {
     rc = sp__aml_cycles(d, cfg, a);
   if (rc == SP_OK && (on >> SP_AML_GUARANTEE_CIRCLE & 3u) && d->n_g > 0)
     rc = sp__aml_guarantees(d, cfg, a);
+  if (rc == SP_OK && (on >> SP_AML_LOAN_PURPOSE & 1u))
+    rc = sp__aml_purpose(d, cfg, a);
   return rc;
 }
 

@@ -155,13 +155,15 @@ static int parse_kind(reader *r, int col, const char *s, int *out,
 }
 
 static sp_aml_type parse_type(const char *s) {
-  static const char *const names[] = {"transfer", "cash", "card", "securities",
-                                      "real_estate"};
+  static const char *const names[] = {"transfer",   "cash",        "card",
+                                      "securities", "real_estate", "loan"};
   if (s == NULL || s[0] == '\0')
     return SP_AML_TRANSFER;
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     if (strcasecmp(s, names[i]) == 0)
       return (sp_aml_type)i;
+  if (strcasecmp(s, "disbursement") == 0)
+    return SP_AML_LOAN;
   return SP_AML_OTHER;
 }
 
