@@ -459,9 +459,10 @@ static void test_refs_and_bad_input(void **state) {
   verify(f);
 }
 
-/* Random sequences of draws, repayments (some replayed by key), freezes
- * and close-of-day runs over lines and term loans; the ledger invariant is
- * checked after every step, and replays must change nothing. */
+/* Random sequences of draws, repayments (some replayed by key), two-phase
+ * draws later posted or reversed (voided), and close-of-day runs over
+ * lines and term loans; the ledger invariant is checked after every step,
+ * and replays must change nothing. */
 static void test_random_book(void **state) {
   fixture *f = *state;
   unsigned seed = (unsigned)getpid() ^ 0x5eed;
@@ -487,16 +488,32 @@ static void test_random_book(void **state) {
       assert_int_equal(
           sp_term_open(f->book, id, 1000000, 1000 * i, &p, day, NULL), SP_OK);
   }
+  uint64_t pending[16];
+  char pending_of[16][8];
+  int n_pending = 0;
   for (int step = 0; step < 300; step++) {
     char id[8], ref[16];
     snprintf(id, sizeof id, "R%d", rand() % 6);
     snprintf(ref, sizeof ref, "r%d", rand() % 50);
     sp_time at = sp_date_start(day + 1) + rand() % 86400;
-    int action = rand() % 10;
+    int action = rand() % 12;
     int rc = SP_OK;
     if (action < 3) {
       rc = sp_line_draw(f->book, id, 1 + rand() % 300000, at,
                         rand() % 2 ? ref : NULL, NULL);
+    } else if (action == 10 && n_pending < 16) {
+      uint64_t t;
+      if (sp_line_draw_pending(f->book, id, 1 + rand() % 300000, at, NULL, &t,
+                               NULL) == SP_OK) {
+        pending[n_pending] = t;
+        snprintf(pending_of[n_pending++], 8, "%s", id);
+      }
+    } else if (action == 11 && n_pending > 0) {
+      int k = rand() % n_pending;
+      rc = sp_line_draw_settle(f->book, pending_of[k], pending[k], rand() % 2,
+                               at, NULL);
+      pending[k] = pending[--n_pending];
+      memcpy(pending_of[k], pending_of[n_pending], 8);
     } else if (action < 7) {
       sp_loan_view before = view(f, id);
       int64_t owed =
