@@ -3,8 +3,8 @@
  *
  * Training (sp_card_train) takes a table of field strings whose target
  * column marks bad loans with one value (every other value is good):
- *   1. Rows whose target is blank are dropped. The other rows are split
- *      into training and validation by a seeded shuffle (sp_card_split; not
+ *   1. Rows whose target is blank (or NA) are dropped. The rest are split
+ *      into training and validation by seeded sampling (sp_card_split; not
  *      stratified: exactly round(rows * fraction) validation rows).
  *   2. A column is numeric when at least 95% of its non-missing values
  *      parse as numbers (sp_card_parse_value: "$60,000.00 " is 60000),
@@ -14,7 +14,7 @@
  *   3. Numbers are fine-classed into about 20 quantile bins; adjacent bins
  *      are then merged, always the pair whose merge loses the least
  *      information value, until at most 8 bins remain, each holding at
- *      least 3% of the training rows. With a monotone mark the bins are
+ *      least 2% of the training rows. With a monotone mark the bins are
  *      first merged until the WOE is ordered: "+" means the WOE (and so
  *      the points) never decrease as the value grows, "-" never increase.
  *      Without a mark the bins may take any shape (U-shaped included).
@@ -111,7 +111,7 @@ typedef struct sp_card_options {
 } sp_card_options;
 
 /* Defaults: seed 20240601, validation 0.3, pdo 20, base score 600 at 50:1,
- * l2 0, iv_min 0.02, corr_max 0.7, 20 fine bins, 8 coarse bins, 3%. */
+ * l2 0, iv_min 0.02, corr_max 0.7, 20 fine bins, 10 coarse bins, 2%. */
 void sp_card_options_init(sp_card_options *options);
 
 typedef struct sp_card_band {
@@ -142,8 +142,9 @@ int sp_card_train(const sp_card_table *table, const sp_card_options *options,
                   unsigned char *is_validation, sp_error *err);
 
 /* The split used by training: is_validation[r] = 1 for exactly
- * round(rows * fraction) rows chosen by a Fisher-Yates shuffle driven by
- * splitmix64(seed). */
+ * round(rows * fraction) of the table's rows (data rows, 0-based), chosen
+ * by selection sampling (Knuth's Algorithm S) with uniforms drawn from
+ * splitmix64(seed). Not stratified. */
 void sp_card_split(size_t rows, uint64_t seed, double fraction,
                    unsigned char *is_validation);
 

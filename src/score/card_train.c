@@ -21,8 +21,8 @@ void sp_card_options_init(sp_card_options *o) {
   o->iv_min = 0.02;
   o->corr_max = 0.7;
   o->fine_bins = 20;
-  o->coarse_bins_max = 8;
-  o->bin_share_min = 0.03;
+  o->coarse_bins_max = 10;
+  o->bin_share_min = 0.02;
 }
 
 static uint64_t splitmix64(uint64_t *state) {
