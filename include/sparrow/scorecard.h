@@ -78,8 +78,8 @@ sp_card_value sp_card_parse_value(const char *text, size_t len, double *out);
 /* ---- In-memory tables ---- */
 
 /* Reads a CSV with a header (every record must have the header's field
- * count) into a new table. Errors: SP_EIO, SP_EPARSE / SP_EINVAL with line
- * and column, SP_ELIMIT, SP_ENOMEM. */
+ * count) into a new table. Errors: SP_EINVAL (cannot open), SP_EIO, SP_EPARSE /
+ * SP_EINVAL with line and column, SP_ELIMIT, SP_ENOMEM. */
 int sp_card_table_read_file(const char *path, sp_card_table **out,
                             sp_error *err);
 int sp_card_table_read_text(const char *text, size_t len, sp_card_table **out,

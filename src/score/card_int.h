@@ -105,10 +105,11 @@ int sp__card_merge(double *low, double *goods, double *bads, int n,
 
 /* card_irls.c: fits logit P(bad) = beta0 + sum beta_j x_j over n rows of
  * k columns (x row-major n * k), L2 lambda on the slopes. beta has k + 1
- * entries (intercept first). SP_ERANGE when the system is singular or the
- * fit does not converge. */
+ * entries (intercept first). SP_ERANGE when the fit does not converge or
+ * the system is singular; then *dependent (may be NULL) is the column
+ * (1..k; 0 the intercept) that depends on those before it. */
 int sp__card_irls(const double *x, const unsigned char *y, size_t n, size_t k,
-                  double lambda, double *beta, sp_error *err);
+                  double lambda, double *beta, int *dependent, sp_error *err);
 
 /* card_metrics.c: fills the report's validation metrics and bands. */
 void sp__card_report(const double *score, const double *pd,

@@ -19,15 +19,16 @@
 #define IRLS_TOLERANCE 1e-10
 
 /* Solves a x = b in place (a: p * p symmetric positive definite, only the
- * lower triangle read; b becomes x). Returns -1 when a is not positive
- * definite. */
+ * lower triangle read; b becomes x). Returns the column at which a proves
+ * not positive definite (one that depends on the columns before it), or
+ * -1 on success. */
 static int cholesky_solve(double *a, double *b, size_t p) {
   for (size_t j = 0; j < p; j++) {
     double d = a[j * p + j];
     for (size_t k = 0; k < j; k++)
       d -= a[j * p + k] * a[j * p + k];
-    if (!(d > 1e-300))
-      return -1;
+    if (!(d > 1e-10 * (1 + fabs(a[j * p + j]))))
+      return (int)j;
     a[j * p + j] = sqrt(d);
     for (size_t i = j + 1; i < p; i++) {
       double s = a[i * p + j];
@@ -46,7 +47,7 @@ static int cholesky_solve(double *a, double *b, size_t p) {
       b[i] -= a[k * p + i] * b[k];
     b[i] /= a[i * p + i];
   }
-  return 0;
+  return -1;
 }
 
 /* Gradient and Hessian (lower triangle) of the penalised log-likelihood. */
@@ -77,7 +78,7 @@ static void accumulate(const double *x, const unsigned char *y, size_t n,
 }
 
 int sp__card_irls(const double *x, const unsigned char *y, size_t n, size_t k,
-                  double lambda, double *beta, sp_error *err) {
+                  double lambda, double *beta, int *dependent, sp_error *err) {
   assert(x != NULL || k == 0);
   assert(y != NULL && beta != NULL && lambda >= 0);
   size_t p = k + 1, bads = 0;
@@ -95,8 +96,12 @@ int sp__card_irls(const double *x, const unsigned char *y, size_t n, size_t k,
                         IRLS_ITERATIONS_MAX);
   for (int it = 0; it < IRLS_ITERATIONS_MAX; it++) {
     accumulate(x, y, n, k, lambda, beta, h, grad, row);
-    if (cholesky_solve(h, grad, p) != 0) {
-      rc = sp_error_set(err, SP_ERANGE, "fit", "singular normal equations");
+    int column = cholesky_solve(h, grad, p);
+    if (column >= 0) {
+      if (dependent != NULL)
+        *dependent = column;
+      rc = sp_error_set(err, SP_ERANGE, "fit",
+                        "singular normal equations (column %d)", column);
       break;
     }
     double change = 0;

@@ -6,8 +6,10 @@
  * then fitted on the kept WOE values; while some slope is positive (a
  * characteristic pushing against its own WOE, which only collinearity
  * produces), the one with the largest such slope is dropped and the model
- * refitted. Points follow the scaling in sparrow/scorecard.h, and every
- * kept row is scored with the rounded points for the report. */
+ * refitted; so is one that the Cholesky factorisation finds linearly
+ * dependent on the stronger ones. Points follow the scaling in
+ * sparrow/scorecard.h, and every kept row is scored with the rounded points for
+ * the report. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -79,7 +81,18 @@ static void select_candidates(selection *s, int n) {
   }
 }
 
-/* Fits on the active kept characteristics, dropping wrong-signed ones. */
+/* The position in kept of the n-th active characteristic. */
+static int nth_active(const int *active, int n_kept, int n) {
+  for (int j = 0; j < n_kept; j++)
+    if (active[j] && n-- == 0)
+      return j;
+  assert(0 && "fewer active characteristics than columns");
+  return 0;
+}
+
+/* Fits on the active kept characteristics, dropping wrong-signed ones and
+ * ones that depend linearly on those before them (dummy columns that sum
+ * to one, for example). */
 static int fit(const selection *s, int *active, double *beta, sp_error *err) {
   double *x = malloc(sizeof *x * (s->n_train * (size_t)s->n_kept + 1));
   unsigned char *y = malloc(s->n_train + 1);
@@ -100,8 +113,16 @@ static int fit(const selection *s, int *active, double *beta, sp_error *err) {
         if (active[j])
           x[r * k + (size_t)col++] = s->woe[(size_t)j * s->n_train + r];
     }
-    rc = sp__card_irls(x, y, s->n_train, k, s->d->options->l2, beta, err);
-    int worst = -1;
+    int dependent = -1, worst = -1;
+    rc = sp__card_irls(x, y, s->n_train, k, s->d->options->l2, beta, &dependent,
+                       err);
+    if (rc == SP_ERANGE && dependent > 0) { /* drop it and refit */
+      worst = nth_active(active, s->n_kept, dependent - 1);
+      rc = SP_OK;
+      sp_error_clear(err);
+      active[worst] = 0;
+      continue;
+    }
     double worst_slope = 1e-9;
     for (int j = 0, col = 1; rc == SP_OK && j < s->n_kept; j++)
       if (active[j] && beta[col++] > worst_slope) {

@@ -89,7 +89,7 @@ int sp_card_table_read_file(const char *path, sp_card_table **out,
   static _Thread_local sp_csv csv; /* large: not on the stack */
   FILE *f = fopen(path, "r");
   if (f == NULL)
-    return sp_error_set(err, SP_EIO, "data", "cannot open '%s'", path);
+    return sp_error_set(err, SP_EINVAL, "data", "cannot open '%s'", path);
   sp_csv_init_file(&csv, f);
   int rc = read_all(&csv, out, err);
   fclose(f);

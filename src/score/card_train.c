@@ -227,11 +227,12 @@ static void free_levels(card_char *c) {
   c->n_levels = 0;
 }
 
-/* Bins every candidate column; *n_out counts them. */
+/* Bins every candidate column; *n_out counts them (also on failure). */
 static int bin_candidates(const card_data *d, int target, const int *monotone,
                           card_char *chars, unsigned char *bin_of, int *n_out,
                           sp_error *err) {
   int n = 0;
+  *n_out = 0;
   for (size_t c = 0; c < d->table->columns; c++) {
     card_column col;
     if (!candidate(d, c, target, &col))
@@ -244,12 +245,11 @@ static int bin_candidates(const card_data *d, int target, const int *monotone,
     card_char *ch = &chars[n];
     snprintf(ch->name, sizeof ch->name, "%s", name);
     int rc = sp__card_bin_column(d, &col, ch, bin_of + (size_t)n * d->n, err);
-    n++;
+    *n_out = ++n; /* counted even when it failed: its levels are freed */
     if (rc != SP_OK)
       return rc;
     sp__card_woe_fill(ch, (double)d->goods, (double)d->bads);
   }
-  *n_out = n;
   return SP_OK;
 }
 
