@@ -7,12 +7,24 @@
 #include <assert.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "score/card_int.h"
 
 #define PATH_MAX_BYTES 96
+
+/* Formats a member path into out (PATH_MAX_BYTES), truncating. */
+static void path_fmt(char *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void path_fmt(char *out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(out, PATH_MAX_BYTES, fmt, ap);
+  va_end(ap);
+}
 
 static json_t *member(json_t *obj, const char *key, int type, int optional,
                       const char *path, sp_error *err) {
@@ -33,7 +45,7 @@ static json_t *member(json_t *obj, const char *key, int type, int optional,
 static int number(json_t *obj, const char *key, const char *prefix, double *out,
                   sp_error *err) {
   char path[PATH_MAX_BYTES];
-  snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+  path_fmt(path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
   json_t *v = member(obj, key, JSON_REAL, 0, path, err);
   if (v == NULL)
     return SP_EINVAL;
@@ -47,7 +59,7 @@ static int number(json_t *obj, const char *key, const char *prefix, double *out,
 static int bound(json_t *bin, const char *key, const char *prefix, double open,
                  double *out, sp_error *err) {
   char path[PATH_MAX_BYTES];
-  snprintf(path, sizeof path, "%s.%s", prefix, key);
+  path_fmt(path, "%s.%s", prefix, key);
   json_t *v = member(bin, key, -1, 0, path, err);
   if (v == NULL)
     return SP_EINVAL;
@@ -77,12 +89,12 @@ static int range_bin(json_t *jb, card_char *c, int b, const char *path,
 static int level_bin(json_t *jb, card_char *c, int b, const char *path,
                      sp_error *err) {
   char p[PATH_MAX_BYTES];
-  snprintf(p, sizeof p, "%s.levels", path);
+  path_fmt(p, "%s.levels", path);
   json_t *levels = member(jb, "levels", JSON_ARRAY, 0, p, err);
   if (levels == NULL)
     return SP_EINVAL;
   c->bins[b].kind = CARD_BIN_LEVELS;
-  snprintf(p, sizeof p, "%s.other", path);
+  path_fmt(p, "%s.other", path);
   json_t *other = member(jb, "other", -1, 1, p, err);
   if (other != NULL && !json_is_boolean(other))
     return sp_error_set(err, SP_EINVAL, p, "%s: wrong JSON type", p);
@@ -95,7 +107,7 @@ static int level_bin(json_t *jb, card_char *c, int b, const char *path,
   size_t i;
   json_t *lv;
   json_array_foreach(levels, i, lv) {
-    snprintf(p, sizeof p, "%s.levels[%zu]", path, i);
+    path_fmt(p, "%s.levels[%zu]", path, i);
     if (!json_is_string(lv))
       return sp_error_set(err, SP_EINVAL, p, "%s: wrong JSON type", p);
     if (c->n_levels >= SP_CARD_LEVELS_MAX)
@@ -142,7 +154,7 @@ static int read_bin(json_t *jb, card_char *c, int b, const char *path,
 static int read_type(json_t *jc, card_char *c, const char *path,
                      sp_error *err) {
   char p[PATH_MAX_BYTES];
-  snprintf(p, sizeof p, "%s.name", path);
+  path_fmt(p, "%s.name", path);
   json_t *name = member(jc, "name", JSON_STRING, 0, p, err);
   if (name == NULL)
     return SP_EINVAL;
@@ -150,7 +162,7 @@ static int read_type(json_t *jc, card_char *c, const char *path,
       json_string_value(name)[0] == '\0')
     return sp_error_set(err, SP_ERANGE, p, "%s: empty or too long", p);
   snprintf(c->name, sizeof c->name, "%s", json_string_value(name));
-  snprintf(p, sizeof p, "%s.type", path);
+  path_fmt(p, "%s.type", path);
   json_t *type = member(jc, "type", JSON_STRING, 0, p, err);
   if (type == NULL)
     return SP_EINVAL;
@@ -176,7 +188,7 @@ static int read_char(json_t *jc, card_char *c, const char *path,
   if (rc != SP_OK)
     return rc;
   char p[PATH_MAX_BYTES];
-  snprintf(p, sizeof p, "%s.bins", path);
+  path_fmt(p, "%s.bins", path);
   json_t *bins = member(jc, "bins", JSON_ARRAY, 0, p, err);
   if (bins == NULL)
     return SP_EINVAL;
@@ -195,7 +207,7 @@ static int read_char(json_t *jc, card_char *c, const char *path,
     return sp_error_set(err, SP_ENOMEM, p, "out of memory");
   c->n_bins = (int)n;
   for (size_t b = 0; rc == SP_OK && b < n; b++) {
-    snprintf(p, sizeof p, "%s.bins[%zu]", path, b);
+    path_fmt(p, "%s.bins[%zu]", path, b);
     rc = read_bin(json_array_get(bins, b), c, (int)b, p, err);
   }
   if (rc == SP_OK && !c->is_category && n > 1 && !isinf(c->bins[n - 1].high))
@@ -264,7 +276,7 @@ static int read_card(json_t *root, sp_card *card, sp_error *err) {
   card->n_chars = n;
   char p[PATH_MAX_BYTES];
   for (size_t i = 0; rc == SP_OK && i < n; i++) {
-    snprintf(p, sizeof p, "characteristics[%zu]", i);
+    path_fmt(p, "characteristics[%zu]", i);
     if (!json_is_object(json_array_get(chars, i)))
       return sp_error_set(err, SP_EINVAL, p, "%s: wrong JSON type", p);
     rc = read_char(json_array_get(chars, i), &card->chars[i], p, err);
@@ -276,7 +288,7 @@ static int read_card(json_t *root, sp_card *card, sp_error *err) {
   if (rc == SP_OK)
     sp__card_finish(card);
   for (size_t i = 0; rc == SP_OK && i < n; i++) {
-    snprintf(p, sizeof p, "characteristics[%zu].bins", i);
+    path_fmt(p, "characteristics[%zu].bins", i);
     rc = check_levels(&card->chars[i], p, err);
   }
   return rc;
