@@ -402,6 +402,42 @@ static void test_dependent_columns(void **state) {
   sp_card_table_free(t);
 }
 
+/* A schema decides types (x, numbers in the data, becomes a category)
+ * and protected marks (a protected x is never used). */
+static void test_schema(void **state) {
+  (void)state;
+  static sp_schema schema;
+  static const char category[] =
+      "{\"features\":[{\"name\":\"x\",\"type\":\"category\","
+      "\"source\":\"internal\"}]}";
+  static const char protect[] =
+      "{\"features\":[{\"name\":\"x\",\"type\":\"number\","
+      "\"source\":\"internal\",\"protected\":true}]}";
+  sp_card_table *t = u_table();
+  sp_card_options o;
+  sp_card_options_init(&o);
+  o.target = "y";
+  o.bad_value = "1";
+  o.schema = &schema;
+  o.exclude = "kind"; /* kind (i % 3) carries some risk too */
+  sp_card *card = NULL;
+  sp_error err;
+  assert_int_equal(
+      sp_schema_load_string(&schema, category, strlen(category), &err), SP_OK);
+  assert_int_equal(sp_card_train(t, &o, &card, NULL, NULL, &err), SP_OK);
+  assert_int_equal(sp_card_feature_count(card), 1);
+  assert_true(card->chars[0].is_category);
+  sp_card_free(card);
+  assert_int_equal(
+      sp_schema_load_string(&schema, protect, strlen(protect), &err), SP_OK);
+  assert_int_equal(sp_card_train(t, &o, &card, NULL, NULL, &err), SP_ERANGE);
+  assert_string_equal(err.field, "fit");
+  o.schema = NULL; /* the same through the option */
+  o.protected_columns = "x";
+  assert_int_equal(sp_card_train(t, &o, &card, NULL, NULL, &err), SP_ERANGE);
+  sp_card_table_free(t);
+}
+
 /* A card written and read back scores every row the same. */
 static void test_round_trip(void **state) {
   (void)state;
@@ -481,6 +517,7 @@ int main(void) {
       cmocka_unit_test(test_monotone),
       cmocka_unit_test(test_train_errors),
       cmocka_unit_test(test_dependent_columns),
+      cmocka_unit_test(test_schema),
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_load_errors),
   };
