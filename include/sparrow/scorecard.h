@@ -202,8 +202,9 @@ sp_card_result sp_card_score_row(const sp_card *card, const size_t *column_of,
                                  int *out_bins, double *out_points);
 
 /* Adverse-action reasons: the characteristics whose points fall farthest
- * below the best attribute of the same characteristic, largest gap first
- * (ties by lower index), gaps of zero left out. Returns how many (<= k)
+ * below the best attribute of the same characteristic (among the bins that
+ * held training rows), largest gap first (ties by lower index), gaps of
+ * zero or less left out. Returns how many (<= k)
  * were written to out_features. */
 size_t sp_card_reasons(const sp_card *card, const int *bins, size_t k,
                        size_t *out_features);

@@ -21,10 +21,15 @@ void sp__card_char_finish(card_char *c) {
   assert(c->n_bins >= 1);
   if (c->n_levels > 1)
     qsort(c->levels, (size_t)c->n_levels, sizeof *c->levels, cmp_level);
-  c->points_best = -INFINITY;
-  for (int i = 0; i < c->n_bins; i++)
-    if (c->bins[i].goods + c->bins[i].bads > 0 || i == c->n_bins - 1)
-      c->points_best = fmax(c->points_best, c->bins[i].points);
+  /* The best attribute is the best one seen in training; a card with no
+   * counts at all (written by hand) takes the best of every bin. */
+  double seen = -INFINITY, any = -INFINITY;
+  for (int i = 0; i < c->n_bins; i++) {
+    any = fmax(any, c->bins[i].points);
+    if (c->bins[i].goods + c->bins[i].bads > 0)
+      seen = fmax(seen, c->bins[i].points);
+  }
+  c->points_best = isinf(seen) ? any : seen;
 }
 
 void sp__card_finish(sp_card *card) {
