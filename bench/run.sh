@@ -12,3 +12,5 @@ echo "== tree models against XGBoost's own predictor"
 "$(dirname "$0")/tree.sh" "$b"
 echo "== AML cycle detection over 10,000,000 transfers"
 "$b/bench_aml_cycles" 10000000
+echo "== scorecard training on 150,000 rows against XGBoost"
+"$(dirname "$0")/train.sh" "$b"

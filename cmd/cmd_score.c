@@ -8,7 +8,8 @@
  * odds (score = 600 + 20 / ln 2 * (ln((1 - pd) / pd) - ln 50)), rounded.
  * Output is written to a temporary file and moved into place (or copied to
  * stdout) only when every row scored: bad input leaves no partial output.
- * Scorecard models come with `sparrow train` (issue 3). */
+ * A Sparrow scorecard (from `sparrow train`, recognised by its "format"
+ * member) is scored by score_card.c instead: its score is its points. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "score_card.h"
 #include "sparrow/csv.h"
 #include "sparrow/tree.h"
 
@@ -154,10 +156,11 @@ int cmd_score(int argc, char **argv) {
       "score",
       "Scores every row of a CSV with a model: score, probability of default "
       "(pd)\nand the top four reasons. M is an XGBoost JSON model "
-      "(binary:logistic); its\nfeatures are matched to the CSV header by name.",
+      "(binary:logistic) or a\nscorecard from sparrow train; its features "
+      "are matched to the CSV header\nby name.",
       "--model M --data D.csv [--out S.csv]"};
   cli_opt o[] = {
-      {"model", 1, "XGBoost JSON model (Booster.save_model)", 0},
+      {"model", 1, "XGBoost JSON model or sparrow train scorecard", 0},
       {"data", 1, "CSV with a header naming the model's features", 0},
       {"out", 1, "output CSV (default: standard output)", 0}};
   int rc = cli_parse(&cmd, argc, argv, o, N(o));
@@ -166,8 +169,14 @@ int cmd_score(int argc, char **argv) {
     return rc == 1 ? 0 : rc;
   sp_error err;
   scorer s = {0};
-  if (sp_tree_load_file(cli_get(o, N(o), "model"), &s.model, &err) != SP_OK)
+  sp_card *card = NULL;
+  const char *model = cli_get(o, N(o), "model");
+  if (sp_card_detect_file(model)) {
+    if (sp_card_load_file(model, &card, &err) != SP_OK)
+      return cli_usage_error(&cmd, "--model: %s", err.message);
+  } else if (sp_tree_load_file(model, &s.model, &err) != SP_OK) {
     return cli_usage_error(&cmd, "--model: %s", err.message);
+  }
   const char *data = cli_get(o, N(o), "data"), *out = cli_get(o, N(o), "out");
   FILE *in = fopen(data, "r");
   char tmp_path[4096];
@@ -186,6 +195,8 @@ int cmd_score(int argc, char **argv) {
   else if (tmp == NULL)
     rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write next to '%s'",
                       out ? out : "/tmp");
+  else if (card != NULL)
+    rc = score_card_all(card, in, tmp, &err);
   else
     rc = score_all(&s, in, tmp, &err);
   if (in)
@@ -198,6 +209,7 @@ int cmd_score(int argc, char **argv) {
   if (fd >= 0 && (rc != SP_OK || out == NULL))
     unlink(tmp_path);
   sp_tree_free(s.model);
+  sp_card_free(card);
   free(s.column_of);
   free(s.values);
   free(s.features);
