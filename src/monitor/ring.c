@@ -1,0 +1,89 @@
+/* Day buckets of one (borrower, series): a ring of RING_CHUNKS slots, each
+ * holding an 8-day chunk from the engine's chunk pool.
+ *
+ * Day d belongs to chunk number c = (d + DAY_BIAS) / 8, kept in slot
+ * c % RING_CHUNKS. A chunk records its first day, so a slot still holding
+ * an older chunk is recognised and reset in place when a later day needs
+ * it, and a reader skips any chunk that is not the one it expects. Chunks
+ * are never freed: a ring uses at most RING_CHUNKS of them, which bounds
+ * the state of a series whatever its number of events. */
+#include <assert.h>
+#include <string.h>
+
+#include "monitor/monitor_int.h"
+
+static int32_t chunk_number(sp_date day) {
+  assert(day > -DAY_BIAS);
+  return (int32_t)((day + DAY_BIAS) / CHUNK_DAYS);
+}
+
+static sp_date chunk_first_day(int32_t number) {
+  return number * CHUNK_DAYS - DAY_BIAS;
+}
+
+static void chunk_reset(sp__chunk *c, sp_date first_day) {
+  memset(c, 0, sizeof *c);
+  c->first_day = first_day;
+}
+
+int sp__monitor_ring_add(sp_monitor *m, sp__ring *ring, sp_date day,
+                         int64_t value) {
+  assert(m != NULL && ring != NULL && value >= 0);
+  int32_t number = chunk_number(day);
+  sp_date first = chunk_first_day(number);
+  uint32_t *slot = &ring->chunk[number % RING_CHUNKS];
+  if (*slot == 0) {
+    if (m->stats.chunks >= m->cfg.chunks_max)
+      return SP_EFULL;
+    *slot = ++m->stats.chunks;
+    chunk_reset(&m->chunks[*slot - 1], first);
+  }
+  sp__chunk *c = &m->chunks[*slot - 1];
+  if (c->first_day > first)
+    return SP_OK; /* older than the ring holds: the lateness forbids it */
+  if (c->first_day < first)
+    chunk_reset(c, first);
+  int i = day - first;
+  assert(i >= 0 && i < CHUNK_DAYS);
+  if (c->count[i] == 0 || value < c->min[i])
+    c->min[i] = value;
+  if (c->count[i] == 0 || value > c->max[i])
+    c->max[i] = value;
+  c->sum[i] += value;
+  c->count[i]++;
+  return SP_OK;
+}
+
+static void fold_chunk(const sp__chunk *c, int lo, int hi, sp__agg *acc) {
+  for (int i = lo; i <= hi; i++) {
+    if (c->count[i] == 0)
+      continue;
+    if (acc->count == 0 || c->min[i] < acc->min)
+      acc->min = c->min[i];
+    if (acc->count == 0 || c->max[i] > acc->max)
+      acc->max = c->max[i];
+    acc->sum += c->sum[i];
+    acc->count += c->count[i];
+  }
+}
+
+void sp__monitor_ring_fold(const sp_monitor *m, const sp__ring *ring,
+                           sp_date from, sp_date to, sp__agg *acc) {
+  assert(m != NULL && ring != NULL && acc != NULL);
+  if (from > to)
+    return;
+  int32_t first = chunk_number(from), last = chunk_number(to);
+  assert(last - first < RING_CHUNKS);
+  for (int32_t n = first; n <= last; n++) {
+    uint32_t id = ring->chunk[n % RING_CHUNKS];
+    if (id == 0)
+      continue;
+    const sp__chunk *c = &m->chunks[id - 1];
+    sp_date start = chunk_first_day(n);
+    if (c->first_day != start)
+      continue;
+    int lo = from > start ? from - start : 0;
+    int hi = to < start + CHUNK_DAYS - 1 ? to - start : CHUNK_DAYS - 1;
+    fold_chunk(c, lo, hi, acc);
+  }
+}
