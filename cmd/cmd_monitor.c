@@ -150,6 +150,9 @@ static int make_engine(sp_monitor **m, const sp_monitor_rules *rules,
                        const cli_opt *o, size_t n) {
   sp_monitor_config cfg;
   sp_monitor_config_default(&cfg);
+  cfg.borrowers_max = 1u << 18;
+  cfg.rings_max = cfg.borrowers_max * 4;
+  cfg.chunks_max = cfg.borrowers_max * 16;
   const char *late = cli_get(o, n, "lateness"),
              *bmax = cli_get(o, n, "borrowers-max");
   if (late != NULL && parse_lateness(late, &cfg.lateness_s) != 0)
@@ -213,7 +216,7 @@ int cmd_monitor(int argc, char **argv) {
       {"format", 1, "jsonl (default) or csv", NULL},
       {"state", 1, "snapshot: restored if present, written after", NULL},
       {"lateness", 1, "how late an event may arrive (default 2d)", NULL},
-      {"borrowers-max", 1, "capacity in borrowers (default 1048576)", NULL},
+      {"borrowers-max", 1, "capacity in borrowers (default 262144)", NULL},
   };
   size_t n = sizeof opts / sizeof opts[0];
   int rc = cli_parse(&monitor_cmd, argc, argv, opts, n);
