@@ -420,6 +420,50 @@ static void test_snapshot(void **state) {
   free(r);
 }
 
+/* The batch path takes events exactly as one-at-a-time ingest does. */
+static void test_batch(void **state) {
+  (void)state;
+  sp_monitor_rules *r = rules_of(SNAP_RULES);
+  sp_monitor_event evs[2 * N_SNAP];
+  sp_error err;
+  for (int i = 0; i < 2 * N_SNAP; i++) /* every event twice */
+    assert_int_equal(sp_monitor_event_parse_json(
+                         SNAP_STREAM[i % N_SNAP],
+                         strlen(SNAP_STREAM[i % N_SNAP]), 1, &evs[i], &err),
+                     SP_OK);
+  seen one = {0}, many = {0};
+  sp_monitor *a = engine(r, 2 * SP_DAY_S), *b = engine(r, 2 * SP_DAY_S);
+  for (int i = 0; i < 2 * N_SNAP; i++)
+    assert_true(sp_monitor_ingest(a, &evs[i], collect, &one, &err) >= 0);
+  size_t done = 99;
+  assert_int_equal(
+      sp_monitor_ingest_batch(b, evs, 2 * N_SNAP, collect, &many, &done, &err),
+      SP_OK);
+  assert_int_equal(done, 2 * N_SNAP);
+  assert_int_equal(one.n, 4);
+  assert_int_equal(many.n, one.n);
+  for (int i = 0; i < one.n; i++)
+    assert_string_equal(many.what[i], one.what[i]);
+  sp_monitor_stats sa, sb;
+  sp_monitor_stats_get(a, &sa);
+  sp_monitor_stats_get(b, &sb);
+  assert_int_equal(sb.accepted, N_SNAP);
+  assert_int_equal(sb.duplicates + sb.too_late, N_SNAP);
+  assert_int_equal(sa.duplicates, sb.duplicates);
+  /* A bad event stops the batch at its index. */
+  evs[3].value = -1;
+  sp_monitor_free(b);
+  b = engine(r, 2 * SP_DAY_S);
+  assert_int_equal(
+      sp_monitor_ingest_batch(b, evs, 2 * N_SNAP, NULL, NULL, &done, &err),
+      SP_EINVAL);
+  assert_int_equal(done, 3);
+  assert_string_equal(err.field, "amount");
+  sp_monitor_free(a);
+  sp_monitor_free(b);
+  free(r);
+}
+
 static void bad_rule(const char *when, int code, const char *field, int line,
                      int column) {
   char json[1024];
@@ -545,6 +589,7 @@ int main(void) {
       cmocka_unit_test(test_transition),
       cmocka_unit_test(test_actions),
       cmocka_unit_test(test_snapshot),
+      cmocka_unit_test(test_batch),
       cmocka_unit_test(test_bad_rules),
       cmocka_unit_test(test_bad_events),
       cmocka_unit_test(test_csv_events),

@@ -75,6 +75,9 @@ void sp__monitor_ring_fold(const sp_monitor *m, const sp__ring *ring,
 const sp_expr_function *sp__monitor_functions(int *count);
 void sp__monitor_schema(sp_schema *out);
 
+/* The series a rule's condition names: sp_monitor_rule.inputs. */
+uint32_t sp__monitor_rule_inputs(const char *text);
+
 /* Checks that every string literal in text names a series. */
 int sp__monitor_check_strings(const char *text, sp_error *err);
 

@@ -105,3 +105,34 @@ int sp__monitor_check_strings(const char *text, sp_error *err) {
   }
   return SP_OK;
 }
+
+/* The series a condition names (bare or quoted), as bits; with
+ * SP_MONITOR_INPUTS_ALWAYS when it uses days_since or names none. Run on
+ * text that compiled, so every quoted string is a series name. */
+uint32_t sp__monitor_rule_inputs(const char *text) {
+  uint32_t mask = 0;
+  size_t i = 0;
+  while (text[i] != '\0' && i < SP_EXPR_TEXT_MAX) {
+    char c = text[i];
+    int quoted = c == '"';
+    int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!quoted && !word) {
+      i++;
+      continue;
+    }
+    size_t start = i + (size_t)quoted, j = start;
+    while (text[j] != '\0' &&
+           (quoted ? text[j] != '"'
+                   : ((text[j] | 32) >= 'a' && (text[j] | 32) <= 'z') ||
+                         (text[j] >= '0' && text[j] <= '9') || text[j] == '_'))
+      j++;
+    int s = sp_monitor_series_find(text + start, j - start);
+    if (s >= 0)
+      mask |= 1u << s;
+    if (!quoted && j - start == 10 &&
+        memcmp(text + start, "days_since", 10) == 0)
+      mask |= SP_MONITOR_INPUTS_ALWAYS;
+    i = j + (quoted && text[j] == '"');
+  }
+  return mask == 0 ? SP_MONITOR_INPUTS_ALWAYS : mask;
+}

@@ -105,6 +105,7 @@ static int compile_when(sp_monitor_rules *rs, sp_monitor_rule *r,
                            e.message);
   rs->code_len = pool.code_len;
   rs->strings_len = pool.strings_len;
+  r->inputs = sp__monitor_rule_inputs(text);
   for (size_t i = 0; text[i] != '\0'; i++)
     rs->fingerprint =
         (rs->fingerprint ^ (unsigned char)text[i]) * 1099511628211ULL;
