@@ -7,23 +7,72 @@
  * the state is saved (temp file, fsync, rename). So a malformed line (one
  * line on stderr naming the file, line and member; exit 2) prints nothing
  * and leaves the old snapshot as it was, and a rerun over the same input
- * after a success prints nothing twice. */
+ * after a success prints nothing twice.
+ *
+ * With --db, freeze_line, reduce_limit (limit x (100 - pct) / 100, in
+ * whole fen, rounded down) and release_limit (limit + amount) are applied
+ * to the line whose id is the borrower's, after the actions are printed
+ * and before the state is saved (so a crash in between may apply them
+ * again on the rerun: at least once); borrowers without a line are
+ * skipped. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sparrow/loan.h"
 #include "sparrow/monitor.h"
 #include "sparrow/money.h"
+
+#define BOOK_ACTIONS_MAX (1 << 20)
+
+/* An action to apply to the loan book (--db) once the input was good. */
+typedef struct book_action {
+  sp_monitor_action_kind kind;
+  int64_t pct, amount_fen;
+  char line[SP_MONITOR_ID_MAX];
+} book_action;
+
+typedef struct output {
+  FILE *file;
+  int keep; /* --db given: remember line actions */
+  book_action *acts;
+  size_t n, cap;
+  int full;
+} output;
 
 static const cli_cmd monitor_cmd = {
     "monitor", "post-loan early warning: rules over windowed borrower events",
     "--rules R.json --events E.jsonl [--format jsonl|csv] [--state S.snap] "
-    "[--lateness 2d] [--borrowers-max N]"};
+    "[--lateness 2d] [--db BOOK.db] [--borrowers-max N]"};
+
+static void keep_action(output *o, const sp_monitor_action *a) {
+  sp_monitor_action_kind k = a->rule->action;
+  if (!o->keep || k == SP_MONITOR_WARN || k == SP_MONITOR_OPEN_CASE)
+    return;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 64;
+    book_action *p =
+        cap <= BOOK_ACTIONS_MAX ? realloc(o->acts, cap * sizeof *p) : NULL;
+    if (p == NULL) {
+      o->full = 1;
+      return;
+    }
+    o->acts = p;
+    o->cap = cap;
+  }
+  book_action *b = &o->acts[o->n++];
+  b->kind = k;
+  b->pct = a->rule->pct;
+  b->amount_fen = a->rule->amount_fen;
+  memcpy(b->line, a->event->borrower, sizeof b->line);
+}
 
 static void print_action(const sp_monitor_action *a, void *user) {
-  FILE *f = user;
+  output *o = user;
+  FILE *f = o->file;
   const sp_monitor_rule *r = a->rule;
+  keep_action(o, a);
   char buf[32];
   fputs("{\"rule\":", f);
   cli_json_string(f, r->id);
@@ -53,7 +102,7 @@ static int file_fail(const char *path, const sp_error *err) {
 }
 
 static int feed(sp_monitor *m, const sp_monitor_event *ev, const char *path,
-                long line, FILE *out) {
+                long line, output *out) {
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_monitor_ingest(m, ev, print_action, out, &err);
@@ -63,7 +112,7 @@ static int feed(sp_monitor *m, const sp_monitor_event *ev, const char *path,
   return file_fail(path, &err);
 }
 
-static int run_jsonl(sp_monitor *m, FILE *in, const char *path, FILE *out) {
+static int run_jsonl(sp_monitor *m, FILE *in, const char *path, output *out) {
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
@@ -87,8 +136,8 @@ static int run_jsonl(sp_monitor *m, FILE *in, const char *path, FILE *out) {
   return rc;
 }
 
-static int csv_records(sp_monitor *m, sp_csv *csv, const char *path, FILE *out,
-                       sp_error *err) {
+static int csv_records(sp_monitor *m, sp_csv *csv, const char *path,
+                       output *out, sp_error *err) {
   sp_monitor_csv_columns cols;
   int rc = sp_csv_next(csv, err);
   if (rc == 0)
@@ -105,7 +154,7 @@ static int csv_records(sp_monitor *m, sp_csv *csv, const char *path, FILE *out,
   return rc;
 }
 
-static int run_csv(sp_monitor *m, FILE *in, const char *path, FILE *out) {
+static int run_csv(sp_monitor *m, FILE *in, const char *path, output *out) {
   sp_csv *csv = malloc(sizeof *csv);
   if (csv == NULL)
     return CLI_EXIT_FAIL;
@@ -144,6 +193,42 @@ static int copy_out(FILE *tmp) {
     if (fwrite(buf, 1, n, stdout) != n)
       return CLI_EXIT_FAIL;
   return fflush(stdout) == 0 && !ferror(tmp) ? 0 : CLI_EXIT_FAIL;
+}
+
+/* Freezes or changes the limit of the line whose id is the borrower's;
+ * borrowers without a line in the book are left alone. */
+static int apply_one(sp_book *book, const book_action *a, sp_error *err) {
+  if (a->kind == SP_MONITOR_FREEZE_LINE)
+    return sp_line_freeze(book, a->line, 1, err);
+  sp_loan_view v;
+  int rc = sp_loan_get(book, a->line, &v, err);
+  if (rc != SP_OK)
+    return rc;
+  int64_t limit = a->kind == SP_MONITOR_REDUCE_LIMIT
+                      ? v.limit_fen * (100 - a->pct) / 100
+                      : v.limit_fen + a->amount_fen;
+  if (limit > SP_AMOUNT_FEN_MAX)
+    limit = SP_AMOUNT_FEN_MAX;
+  return sp_line_set_limit(book, a->line, limit, err);
+}
+
+static int apply_book(const char *db, const output *o) {
+  sp_book *book = NULL;
+  sp_error err;
+  sp_error_clear(&err);
+  if (o->full)
+    return cli_usage_error(&monitor_cmd, "--db: more than %d line actions",
+                           BOOK_ACTIONS_MAX);
+  if (sp_book_open_existing(db, &book, &err) != SP_OK)
+    return cli_fail(&monitor_cmd, &err);
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < o->n; i++) {
+    int e = apply_one(book, &o->acts[i], &err);
+    if (e != SP_OK && e != SP_ENOTFOUND)
+      rc = cli_fail(&monitor_cmd, &err);
+  }
+  sp_book_close(book);
+  return rc;
 }
 
 static int make_engine(sp_monitor **m, const sp_monitor_rules *rules,
@@ -189,13 +274,16 @@ static int run(const sp_monitor_rules *rules, const cli_opt *o, size_t n) {
   FILE *in = rc == 0 ? fopen(path, "rb") : NULL;
   if (rc == 0 && in == NULL)
     rc = cli_usage_error(&monitor_cmd, "--events: cannot read '%s'", path);
-  FILE *out = rc == 0 ? tmpfile() : NULL;
-  if (rc == 0 && out == NULL)
+  const char *db = cli_get(o, n, "db");
+  output out = {.file = rc == 0 ? tmpfile() : NULL, .keep = db != NULL};
+  if (rc == 0 && out.file == NULL)
     rc = CLI_EXIT_FAIL;
   if (rc == 0)
-    rc = csv ? run_csv(m, in, path, out) : run_jsonl(m, in, path, out);
+    rc = csv ? run_csv(m, in, path, &out) : run_jsonl(m, in, path, &out);
   if (rc == 0)
-    rc = copy_out(out);
+    rc = copy_out(out.file);
+  if (rc == 0 && db != NULL)
+    rc = apply_book(db, &out);
   const char *state = cli_get(o, n, "state");
   sp_error err;
   sp_error_clear(&err);
@@ -203,8 +291,9 @@ static int run(const sp_monitor_rules *rules, const cli_opt *o, size_t n) {
     rc = cli_fail(&monitor_cmd, &err);
   if (in != NULL)
     fclose(in);
-  if (out != NULL)
-    fclose(out);
+  if (out.file != NULL)
+    fclose(out.file);
+  free(out.acts);
   sp_monitor_free(m);
   return rc;
 }
@@ -216,6 +305,10 @@ int cmd_monitor(int argc, char **argv) {
       {"format", 1, "jsonl (default) or csv", NULL},
       {"state", 1, "snapshot: restored if present, written after", NULL},
       {"lateness", 1, "how late an event may arrive (default 2d)", NULL},
+      {"db", 1,
+       "loan book: freeze or change the limit of the line "
+       "whose id is the borrower",
+       NULL},
       {"borrowers-max", 1, "capacity in borrowers (default 262144)", NULL},
   };
   size_t n = sizeof opts / sizeof opts[0];

@@ -64,6 +64,16 @@ cat "$T/e.jsonl" "$T/late.jsonl" > "$T/e2.jsonl"
 out=$("$B" monitor --rules "$T/r.json" --events "$T/e2.jsonl" --lateness 0) || fail "lateness"
 [ "$out" = "$want" ] || fail "lateness output: $out"
 
+# --db: B1's line limit 100000.00 reduced by 20% to 80000.00; B2's line
+# frozen; a borrower without a line (none here) would be skipped.
+"$B" line open --db "$T/b.db" --id B1 --limit 100000.00 --daily-rate 0.02% --date 2026-01-01 >/dev/null || fail "open B1"
+"$B" line open --db "$T/b.db" --id B2 --limit 50000.00 --daily-rate 0.02% --date 2026-01-01 >/dev/null || fail "open B2"
+out=$("$B" monitor --rules "$T/r.json" --events "$T/e.jsonl" --db "$T/b.db") || fail "db run"
+[ "$out" = "$want" ] || fail "db output: $out"
+"$B" line show --db "$T/b.db" --id B1 | grep -q '"limit":"80000.00"' || fail "B1 limit: $("$B" line show --db "$T/b.db" --id B1)"
+"$B" line show --db "$T/b.db" --id B2 | grep -q '"status":"frozen"' || fail "B2 frozen: $("$B" line show --db "$T/b.db" --id B2)"
+"$B" line show --db "$T/b.db" --id B2 | grep -q '"limit":"50000.00"' || fail "B2 limit changed"
+
 # Bad input.
 { head -2 "$T/e.jsonl"; echo '{"id":"X","borrower":"B1","kind":"draw","amount":1}'; tail -3 "$T/e.jsonl"; } > "$T/bad.jsonl"
 expect_refused monitor "missing time" "bad.jsonl:3: .*time" --rules "$T/r.json" --events "$T/bad.jsonl" --state "$T/n.snap"

@@ -273,6 +273,17 @@ static void test_transition(void **state) {
   assert_int_equal(s.n, 2);
   assert_string_equal(s.what[0], "R1/B");
   assert_string_equal(s.what[1], "R1/E");
+  /* An invoice does not re-evaluate a rule on draws, so R1 stays true
+   * although its window has slid past the draws; the next draw (one in 7
+   * days) makes it false, and the one after fires it again. */
+  feed(m,
+       EV("G", "invoice_issued", "2026-03-30T10:00:00+08:00", "\"amount\":1"),
+       &s);
+  feed(m, EV("H", "draw", "2026-03-31T10:00:00+08:00", "\"amount\":1"), &s);
+  assert_int_equal(s.n, 2);
+  feed(m, EV("I", "draw", "2026-03-31T11:00:00+08:00", "\"amount\":1"), &s);
+  assert_int_equal(s.n, 3);
+  assert_string_equal(s.what[2], "R1/I");
   sp_monitor_free(m);
   free(r);
 }
