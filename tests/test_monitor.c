@@ -545,6 +545,8 @@ static void test_bad_events(void **state) {
   bad_event(EV("E", "draw", "yesterday", "\"amount\":1"), "time");
   bad_event(EV("E", "draw", "2026-03-01", "\"amount\":\"1\""), "amount");
   bad_event(EV("E", "draw", "2026-03-01", "\"amount\":-1"), "amount");
+  bad_event(EV("E", "draw", "2026-03-01", "\"amount\":1000000000000001"),
+            "amount");
   bad_event(EV("E", "draw", "2026-03-01", "\"value\":1"), "value");
   bad_event(EV("E", "social_insurance", "2026-03-01", "\"amount\":1"),
             "amount");

@@ -118,8 +118,8 @@ typedef struct sp_monitor_event {
   char borrower[SP_MONITOR_ID_MAX];
   sp_monitor_kind kind; /* < SP_MONITOR_KINDS */
   sp_time time;
-  int64_t value;            /* fen for money kinds, else a count; >= 0 */
-  sp_monitor_status status; /* logistics only */
+  int64_t value; /* fen for money kinds, else a count: 0..SP_AMOUNT_FEN_MAX */
+  sp_monitor_status status;           /* logistics only */
   sp_monitor_party counterparty_type; /* account_debit/credit only */
 } sp_monitor_event;
 
@@ -196,7 +196,7 @@ typedef void (*sp_monitor_action_fn)(const sp_monitor_action *action,
 typedef struct sp_monitor sp_monitor;
 
 /* Creates an engine. Its storage (borrowers, rings, chunks, at their
- * maxima: about 300, 112 and 232 bytes each) is reserved at once and
+ * maxima: 264, 112 and 232 bytes each in this build) is reserved at once and
  * touched only as it is used; nothing is allocated while events flow.
  * rules must outlive the engine. SP_EINVAL bad config, SP_ENOMEM. */
 int sp_monitor_new(sp_monitor **out, const sp_monitor_config *cfg,

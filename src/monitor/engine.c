@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "monitor/monitor_int.h"
+#include "sparrow/money.h"
 
 void sp_monitor_config_default(sp_monitor_config *cfg) {
   assert(cfg != NULL);
@@ -138,9 +139,11 @@ static int check_event(const sp_monitor_event *ev, sp_error *err) {
       ev->borrower[0] == '\0')
     return sp_error_set(err, SP_EINVAL, "borrower",
                         "borrower: empty or too long");
-  if (ev->value < 0)
-    return sp_error_set(err, SP_EINVAL, "amount", "amount: negative");
-  if (sp_time_date(ev->time) <= -DAY_BIAS / 2)
+  if (ev->value < 0 || ev->value > SP_AMOUNT_FEN_MAX)
+    return sp_error_set(err, SP_EINVAL, "amount",
+                        "amount: negative or above the maximum");
+  if (ev->time < sp_date_start(-DAY_BIAS / 2) ||
+      ev->time > sp_date_start(DAY_BIAS))
     return sp_error_set(err, SP_EINVAL, "time", "time: out of range");
   return SP_OK;
 }

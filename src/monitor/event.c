@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "monitor/monitor_int.h"
+#include "sparrow/money.h"
 
 enum {
   M_ID,
@@ -56,8 +57,9 @@ static int parse_count(const char *text, int member, long line, int64_t *out,
   char *end = NULL;
   errno = 0;
   long long v = strtoll(text, &end, 10);
-  if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0)
-    return bad(err, member, line, "must be a non-negative integer");
+  if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 ||
+      v > SP_AMOUNT_FEN_MAX)
+    return bad(err, member, line, "must be an integer from 0 to 10^15");
   *out = (int64_t)v;
   return SP_OK;
 }

@@ -8,9 +8,17 @@
  * are never freed: a ring uses at most RING_CHUNKS of them, which bounds
  * the state of a series whatever its number of events. */
 #include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "monitor/monitor_int.h"
+
+/* Sums saturate instead of overflowing: a day or window that reaches
+ * INT64_MAX fen stays there. */
+static int64_t add_saturated(int64_t a, int64_t b) {
+  assert(a >= 0 && b >= 0);
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
 
 static int32_t chunk_number(sp_date day) {
   assert(day > -DAY_BIAS);
@@ -49,7 +57,7 @@ int sp__monitor_ring_add(sp_monitor *m, sp__ring *ring, sp_date day,
     c->min[i] = value;
   if (c->count[i] == 0 || value > c->max[i])
     c->max[i] = value;
-  c->sum[i] += value;
+  c->sum[i] = add_saturated(c->sum[i], value);
   c->count[i]++;
   return SP_OK;
 }
@@ -62,7 +70,7 @@ static void fold_chunk(const sp__chunk *c, int lo, int hi, sp__agg *acc) {
       acc->min = c->min[i];
     if (acc->count == 0 || c->max[i] > acc->max)
       acc->max = c->max[i];
-    acc->sum += c->sum[i];
+    acc->sum = add_saturated(acc->sum, c->sum[i]);
     acc->count += c->count[i];
   }
 }
