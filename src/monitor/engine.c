@@ -12,6 +12,7 @@
  * A rule is evaluated on an event only when the event adds to a series
  * the rule names, or always when it uses days_since or names none. */
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -126,6 +127,7 @@ static sp__borrower *find_or_add(sp_monitor *m, const char *id) {
     return NULL;
   sp__borrower *b = &m->borrowers[m->stats.borrowers++];
   memcpy(b->id, id, strlen(id) + 1);
+  b->floor_time = INT64_MIN;
   *slot = (h >> 32 << 32) | m->stats.borrowers;
   return b;
 }
