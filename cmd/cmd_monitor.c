@@ -68,6 +68,27 @@ static void keep_action(output *o, const sp_monitor_action *a) {
   memcpy(b->line, a->event->borrower, sizeof b->line);
 }
 
+/* "values":{"sum(invoice_issued, 30d)":100000,...}: what the rule saw. */
+static void print_values(FILE *f, const sp_monitor_action *a) {
+  if (a->n_values == 0)
+    return;
+  fputs(",\"values\":{", f);
+  for (int i = 0; i < a->n_values; i++) {
+    const sp_monitor_value *v = &a->values[i];
+    fprintf(f, "%s\"%s(%s", i ? "," : "", v->function,
+            sp_monitor_series_name(v->series));
+    if (v->days > 0)
+      fprintf(f, ", %dd", v->days);
+    if (v->days_before > 0)
+      fprintf(f, ", %dd", v->days_before);
+    if (v->missing)
+      fputs(")\":null", f);
+    else
+      fprintf(f, ")\":%.15g", v->value);
+  }
+  fputc('}', f);
+}
+
 static void print_action(const sp_monitor_action *a, void *user) {
   output *o = user;
   FILE *f = o->file;
@@ -91,6 +112,7 @@ static void print_action(const sp_monitor_action *a, void *user) {
   sp_time_format(a->event->time, buf);
   fprintf(f, ",\"event_time\":\"%s\",\"reason\":", buf);
   cli_json_string(f, r->reason);
+  print_values(f, a);
   fputs("}\n", f);
 }
 

@@ -2,7 +2,7 @@
 # sparrow monitor command contract: JSON Lines events in, one JSON line per
 # action out (expected lines worked out by hand: B1 invoices 6000.00 yuan a
 # month, then 1000.00 in the last 30 days, below 0.6 x 1,900,000 fen / 6
-# months; B2 has a court filing); CSV gives the same; --state makes a rerun
+# months = 316666.67 fen a month; B2 has a court filing); CSV gives the same; --state makes a rerun
 # print nothing twice; bad input -> exit 2, one stderr line naming
 # file:line and the member, nothing printed, no snapshot written.
 set -u
@@ -31,8 +31,8 @@ cp "$T/e1.jsonl" "$T/e.jsonl"
   ev C1 B2 court_filing 2026-04-21T09:00:00+08:00 '"amount":0'
   ev E4 B1 invoice_issued 2026-04-20T10:00:00+08:00 '"amount":100000'
 } >> "$T/e.jsonl"
-L1='{"rule":"M01","level":"warning","action":"reduce_limit","pct":20,"borrower":"B1","event_id":"E4","event_time":"2026-04-20T10:00:00+08:00","reason":"Invoicing fell"}'
-L2='{"rule":"M02","level":"severe","action":"freeze_line","borrower":"B2","event_id":"C1","event_time":"2026-04-21T09:00:00+08:00","reason":"Court filing"}'
+L1='{"rule":"M01","level":"warning","action":"reduce_limit","pct":20,"borrower":"B1","event_id":"E4","event_time":"2026-04-20T10:00:00+08:00","reason":"Invoicing fell","values":{"sum(invoice_issued, 30d)":100000,"avg_monthly(invoice_issued, 180d)":316666.666666667}}'
+L2='{"rule":"M02","level":"severe","action":"freeze_line","borrower":"B2","event_id":"C1","event_time":"2026-04-21T09:00:00+08:00","reason":"Court filing","values":{"count(court_filing, 30d)":1}}'
 want=$(printf '%s\n%s' "$L1" "$L2")
 
 out=$("$B" monitor --rules "$T/r.json" --events "$T/e.jsonl") || fail "good input"

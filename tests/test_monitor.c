@@ -45,6 +45,7 @@ typedef struct seen {
   char what[64][80];
   sp_monitor_action_kind kind[64];
   int64_t pct[64], amount[64];
+  char value[64][64]; /* the first aggregate the rule computed */
 } seen;
 
 static void collect(const sp_monitor_action *a, void *user) {
@@ -54,6 +55,11 @@ static void collect(const sp_monitor_action *a, void *user) {
   s->kind[s->n] = a->rule->action;
   s->pct[s->n] = a->rule->pct;
   s->amount[s->n] = a->rule->amount_fen;
+  s->value[s->n][0] = '\0';
+  if (a->n_values > 0)
+    snprintf(s->value[s->n], 64, "%s %s %d %d %g", a->values[0].function,
+             sp_monitor_series_name(a->values[0].series), a->values[0].days,
+             a->values[0].days_before, a->values[0].value);
   s->n++;
 }
 
@@ -323,6 +329,7 @@ static void test_transition(void **state) {
   assert_int_equal(s.n, 2);
   assert_string_equal(s.what[0], "R1/B");
   assert_string_equal(s.what[1], "R1/E");
+  assert_string_equal(s.value[0], "count draw 7 0 2");
   /* An invoice does not re-evaluate a rule on draws, so R1 stays true
    * although its window has slid past the draws; the next draw (one in 7
    * days) makes it false, and the one after fires it again. */
@@ -389,6 +396,8 @@ static void test_actions(void **state) {
     assert_int_equal(s.kind[i], kinds[i]);
   }
   assert_int_equal(s.pct[2], 20);
+  assert_string_equal(s.value[1], "sum account_debit_securities 30 0 101");
+  assert_string_equal(s.value[4], "days_since draw 0 0 5");
   assert_int_equal(s.amount[3], 100000);
   sp_monitor_free(m);
   free(r);

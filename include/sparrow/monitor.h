@@ -184,10 +184,28 @@ typedef struct sp_monitor_config {
 
 void sp_monitor_config_default(sp_monitor_config *cfg);
 
-/* One action of a rule that fired, with the event that made it fire. */
+#define SP_MONITOR_VALUES_MAX 8
+
+/* An aggregate a rule computed, e.g. sum(invoice_issued, 30d) = 1250000:
+ * function name, series, window days (trend: recent days, and the days
+ * before them), value or missing. */
+typedef struct sp_monitor_value {
+  const char *function;
+  int series;
+  int days, days_before;
+  int missing;
+  double value;
+} sp_monitor_value;
+
+/* One action of a rule that fired, with the event that made it fire and
+ * the first SP_MONITOR_VALUES_MAX aggregates its condition computed (those
+ * skipped by and/or short-circuits are absent). Valid during the
+ * callback only. */
 typedef struct sp_monitor_action {
   const sp_monitor_rule *rule;
   const sp_monitor_event *event;
+  int n_values;
+  const sp_monitor_value *values;
 } sp_monitor_action;
 
 typedef void (*sp_monitor_action_fn)(const sp_monitor_action *action,

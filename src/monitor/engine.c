@@ -222,7 +222,8 @@ void sp__monitor_eval_rules(sp_monitor *m, sp__borrower *b,
   sp_expr_pool pool = {(sp_instr *)rs->code, SP_RULES_CODE_MAX,
                        rs->code_len,         (char *)rs->strings,
                        SP_RULES_STRINGS_MAX, rs->strings_len};
-  sp__monitor_ctx ctx = {m, b};
+  sp_monitor_value values[SP_MONITOR_VALUES_MAX];
+  sp__monitor_ctx ctx = {m, b, on_action != NULL ? values : NULL, 0};
   int series[2];
   uint32_t touched = 0;
   for (int k = series_of_event(ev, series) - 1; k >= 0; k--)
@@ -230,6 +231,7 @@ void sp__monitor_eval_rules(sp_monitor *m, sp__borrower *b,
   for (int i = 0; i < rs->n_rules; i++) {
     if ((rs->rules[i].inputs & (touched | SP_MONITOR_INPUTS_ALWAYS)) == 0)
       continue;
+    ctx.n_values = 0;
     sp_value v = sp_expr_eval(&pool, &rs->rules[i].when, m->row, &ctx);
     uint64_t bit = (uint64_t)1 << i;
     if (v.kind != SP_VALUE_BOOL)
@@ -243,7 +245,7 @@ void sp__monitor_eval_rules(sp_monitor *m, sp__borrower *b,
     b->armed |= bit;
     m->stats.actions++;
     if (on_action != NULL) {
-      sp_monitor_action a = {&rs->rules[i], ev};
+      sp_monitor_action a = {&rs->rules[i], ev, ctx.n_values, values};
       on_action(&a, user);
     }
   }
@@ -302,7 +304,7 @@ int sp_monitor_query(const sp_monitor *m, const char *borrower,
     rc = sp__monitor_check_strings(expr, err);
   if (rc != SP_OK)
     return rc;
-  sp__monitor_ctx ctx = {m, &m->borrowers[i]};
+  sp__monitor_ctx ctx = {m, &m->borrowers[i], NULL, 0};
   *out = sp_expr_eval(&pool, &e, m->row, &ctx);
   return SP_OK;
 }

@@ -35,11 +35,10 @@ static int window_days(sp_value v) {
   return days == floor(days) ? (int)days : 0;
 }
 
-/* Folds the days [today - skip - days + 1, today - skip]; 0 if the series
- * or window is bad. */
-static int fold(const sp__monitor_ctx *ctx, sp_value series, int skip, int days,
+/* Folds the days [today - skip - days + 1, today - skip] of series s; 0
+ * if the series or window is bad. */
+static int fold(const sp__monitor_ctx *ctx, int s, int skip, int days,
                 sp__agg *acc) {
-  int s = series_of(ctx, series);
   acc->sum = 0;
   acc->count = 0;
   if (s < 0 || days <= 0)
@@ -53,16 +52,42 @@ static int fold(const sp__monitor_ctx *ctx, sp_value series, int skip, int days,
   return 1;
 }
 
+static const char *const function_names[] = {
+    "sum", "count", "avg", "min", "max", "avg_monthly", "days_since", "trend"};
+
+/* Remembers a computed aggregate for the action that may follow. */
+static void note(sp__monitor_ctx *ctx, int what, int s, int days,
+                 int days_before, sp_value v) {
+  if (ctx->values == NULL || ctx->n_values >= SP_MONITOR_VALUES_MAX || s < 0)
+    return;
+  sp_monitor_value *out = &ctx->values[ctx->n_values++];
+  out->function = function_names[what];
+  out->series = s;
+  out->days = days;
+  out->days_before = days_before;
+  out->missing = v.kind != SP_VALUE_NUMBER;
+  out->value = out->missing ? 0 : v.number;
+}
+
 /* Which aggregate a call computes, from the function table entry. */
-enum { F_SUM, F_COUNT, F_AVG, F_MIN, F_MAX, F_MONTHLY };
+enum { F_SUM, F_COUNT, F_AVG, F_MIN, F_MAX, F_MONTHLY, F_SINCE, F_TREND };
+
+static void compute(int what, const sp__agg *acc_in, int days, sp_value *out);
 
 static void aggregate(int what, const sp_value *args, int argc, sp_value *out,
                       void *user) {
   assert(user != NULL && argc >= 1);
   sp__agg acc;
   int days = argc == 2 ? window_days(args[1]) : 0;
-  if (argc != 2 || !fold(user, args[0], 0, days, &acc))
+  int s = series_of(user, args[0]);
+  if (argc != 2 || !fold(user, s, 0, days, &acc))
     return;
+  compute(what, &acc, days, out);
+  note(user, what, s, days, 0, *out);
+}
+
+static void compute(int what, const sp__agg *acc_in, int days, sp_value *out) {
+  sp__agg acc = *acc_in;
   switch (what) {
   case F_SUM:
     *out = number((double)acc.sum);
@@ -121,24 +146,27 @@ static void fn_max(const sp_value *a, int n, sp_value *out, void *user) {
 }
 
 static void fn_days_since(const sp_value *a, int n, sp_value *out, void *user) {
-  const sp__monitor_ctx *ctx = user;
+  sp__monitor_ctx *ctx = user;
   int s = series_of(ctx, a[0]);
   assert(n == 1);
-  if (s < 0 || ctx->b->ring[s] == 0)
-    return;
-  const sp__ring *r = &ctx->m->rings[ctx->b->ring[s] - 1];
-  *out = number(sp_time_date(ctx->b->max_time) - sp_time_date(r->last_time));
+  if (s >= 0 && ctx->b->ring[s] != 0) {
+    const sp__ring *r = &ctx->m->rings[ctx->b->ring[s] - 1];
+    *out = number(sp_time_date(ctx->b->max_time) - sp_time_date(r->last_time));
+  }
+  note(ctx, F_SINCE, s, 0, 0, *out);
 }
 
 static void fn_trend(const sp_value *a, int n, sp_value *out, void *user) {
   assert(n == 3);
   int recent = window_days(a[1]), before = window_days(a[2]);
+  int s = series_of(user, a[0]);
   sp__agg now, then;
   if (recent + before > SP_MONITOR_WINDOW_DAYS_MAX ||
-      !fold(user, a[0], 0, recent, &now) ||
-      !fold(user, a[0], recent, before, &then) || then.sum == 0)
+      !fold(user, s, 0, recent, &now) || !fold(user, s, recent, before, &then))
     return;
-  *out = number(((double)now.sum / recent) / ((double)then.sum / before));
+  if (then.sum != 0)
+    *out = number(((double)now.sum / recent) / ((double)then.sum / before));
+  note(user, F_TREND, s, recent, before, *out);
 }
 
 #define T_NUM SP_EXPR_T_NUMBER

@@ -52,6 +52,8 @@ struct sp_monitor {
 typedef struct sp__monitor_ctx {
   const sp_monitor *m;
   const sp__borrower *b;
+  sp_monitor_value *values; /* where calls are noted, or NULL */
+  int n_values;
 } sp__monitor_ctx;
 
 typedef struct sp__agg {
