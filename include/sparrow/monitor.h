@@ -16,7 +16,8 @@
  * Lateness: an event earlier than (borrower's latest time - lateness) is
  * dropped and counted as too late: the rules have already judged the days
  * it would change. Events inside the lateness land in their own day, so an
- * out-of-order stream ends in the same state as the sorted one.
+ * out-of-order stream ends with the same buckets as the sorted one (the
+ * actions along the way may differ: rules judge the state at each event).
  *
  * Duplicates: each borrower remembers the 64-bit hashes and times of its
  * SP_MONITOR_DEDUP_SLOTS most recent (by event time) accepted events and a
