@@ -248,10 +248,13 @@ int main(int argc, char **argv) {
          n / dl, dl, (long long)sum);
   printf("ratio ingest+rules / lookup-only: cold %.2f, warm %.2f\n",
          (n / dt) / (n / dl), (n / dw) / (n / dl));
-  printf("state: %u rings, %u chunks (%.0f MB); RSS %ld MB (events in "
+  printf("state: %u rings, %u chunks, %u one-day entries (%.0f MB); RSS %ld MB "
+         "(events in "
          "memory %.0f MB)\n",
-         st.rings, st.chunks,
-         (st.rings * 112.0 + st.chunks * 232.0 + st.borrowers * 264.0) / 1e6,
+         st.rings, st.chunks, st.days,
+         (st.rings * 112.0 + st.chunks * 232.0 + st.days * 32.0 +
+          st.borrowers * 264.0) /
+             1e6,
          rss_kb("VmRSS:") / 1024, n * sizeof *evs / 1e6);
   sp_monitor_free(m);
   for (size_t i = 0; i < n; i++)

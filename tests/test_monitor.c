@@ -159,6 +159,22 @@ static void test_aggregates(void **state) {
   expect_missing(m, "sum(invoice_issued, 36h)");  /* not whole days */
   expect_missing(m, "sum(invoice_issued, 191d)"); /* longer than kept */
   expect(m, "sum(court_filing, 30d)", 0);
+  /* A second day (03-30) in the 8 days of 03-31's one-day entry makes it
+   * a full chunk; what 03-31 held must survive. */
+  feed(m,
+       EV("E10", "invoice_issued", "2026-03-30T10:00:00+08:00", "\"amount\":7"),
+       &s);
+  feed(m,
+       EV("E11", "invoice_issued", "2026-03-31T11:00:00+08:00",
+          "\"amount\":40000"),
+       &s);
+  expect(m, "sum(invoice_issued, 2d)", 70007);
+  expect(m, "min(invoice_issued, 2d)", 7);
+  expect(m, "min(invoice_issued, 1d)", 30000);
+  expect(m, "max(invoice_issued, 1d)", 40000);
+  expect(m, "count(invoice_issued, 1d)", 2);
+  expect(m, "count(invoice_issued, 31d)", 6);
+  expect(m, "sum(invoice_issued, 31d)", 380000 + 7 + 40000);
   sp_monitor_free(m);
   free(r);
 }

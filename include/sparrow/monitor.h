@@ -180,7 +180,8 @@ typedef struct sp_monitor_config {
   sp_time lateness_s;     /* 0..SP_MONITOR_LATENESS_MAX; default 2 days */
   uint32_t borrowers_max; /* default 1 << 20 */
   uint32_t rings_max;     /* (borrower, series) pairs; default 4 << 20 */
-  uint32_t chunks_max;    /* 8-day buckets blocks; default 16 << 20 */
+  uint32_t chunks_max;    /* 8-day blocks, and as many one-day entries;
+                            default 16 << 20 */
 } sp_monitor_config;
 
 void sp_monitor_config_default(sp_monitor_config *cfg);
@@ -214,8 +215,9 @@ typedef void (*sp_monitor_action_fn)(const sp_monitor_action *action,
 
 typedef struct sp_monitor sp_monitor;
 
-/* Creates an engine. Its storage (borrowers, rings, chunks, at their
- * maxima: 264, 112 and 232 bytes each in this build) is reserved at once and
+/* Creates an engine. Its storage (borrowers, rings, chunks and one-day
+ * entries, at their maxima: 264, 112, 232 and 32 bytes each in this
+ * build) is reserved at once and
  * touched only as it is used; nothing is allocated while events flow.
  * rules must outlive the engine. SP_EINVAL bad config, SP_ENOMEM. */
 int sp_monitor_new(sp_monitor **out, const sp_monitor_config *cfg,
@@ -246,7 +248,7 @@ int sp_monitor_ingest_batch(sp_monitor *m, const sp_monitor_event *evs,
 
 typedef struct sp_monitor_stats {
   uint64_t accepted, duplicates, too_late, actions;
-  uint32_t borrowers, rings, chunks;
+  uint32_t borrowers, rings, chunks, days; /* days: one-day entries */
 } sp_monitor_stats;
 
 void sp_monitor_stats_get(const sp_monitor *m, sp_monitor_stats *out);

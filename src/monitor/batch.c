@@ -51,7 +51,9 @@ static void prefetch_chunk(const sp_monitor *m, const sp__ring *r,
   if (r == NULL || day <= -DAY_BIAS / 2)
     return;
   uint32_t id = r->chunk[((day + DAY_BIAS) / CHUNK_DAYS) % RING_CHUNKS];
-  if (id != 0) {
+  if (id & SLOT_DAY) {
+    __builtin_prefetch(&m->days[(id & ~SLOT_DAY) - 1]);
+  } else if (id != 0) {
     const char *p = (const char *)&m->chunks[id - 1];
     __builtin_prefetch(p);
     __builtin_prefetch(p + 64);

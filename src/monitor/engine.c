@@ -67,8 +67,10 @@ int sp_monitor_new(sp_monitor **out, const sp_monitor_config *cfg,
     m->table = reserve(slots, sizeof *m->table);
     m->rings = reserve(cfg->rings_max, sizeof *m->rings);
     m->chunks = reserve(cfg->chunks_max, sizeof *m->chunks);
+    m->days = reserve(cfg->chunks_max, sizeof *m->days);
   }
-  if (m == NULL || !m->borrowers || !m->table || !m->rings || !m->chunks) {
+  if (m == NULL || !m->borrowers || !m->table || !m->rings || !m->chunks ||
+      !m->days) {
     sp_monitor_free(m);
     return sp_error_set(err, SP_ENOMEM, "capacity", "out of memory");
   }
@@ -89,6 +91,7 @@ void sp_monitor_free(sp_monitor *m) {
   release(m->table, m->table_mask + 1, sizeof *m->table);
   release(m->rings, m->cfg.rings_max, sizeof *m->rings);
   release(m->chunks, m->cfg.chunks_max, sizeof *m->chunks);
+  release(m->days, m->cfg.chunks_max, sizeof *m->days);
   free(m);
 }
 
@@ -259,7 +262,8 @@ int sp_monitor_ingest(sp_monitor *m, const sp_monitor_event *ev,
   if (rc != SP_OK)
     return rc;
   if (m->cfg.rings_max - m->stats.rings < 2 ||
-      m->cfg.chunks_max - m->stats.chunks < 2)
+      m->cfg.chunks_max - m->stats.chunks < 2 ||
+      m->cfg.chunks_max - m->stats.days < 2)
     return sp_error_set(err, SP_EFULL, "capacity",
                         "capacity: rings or chunks "
                         "exhausted");

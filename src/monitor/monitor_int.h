@@ -18,8 +18,20 @@ typedef struct sp__chunk {
   int64_t sum[CHUNK_DAYS], min[CHUNK_DAYS], max[CHUNK_DAYS];
 } sp__chunk;
 
-/* One series of one borrower: chunk ids (1-based, 0 = none) by slot
- * (chunk number modulo RING_CHUNKS), and the latest event time. */
+/* A chunk that has seen a single day so far: most series of most
+ * borrowers are sparse, and 32 bytes then do the work of 232. */
+typedef struct sp__day {
+  int32_t day; /* sp_date */
+  uint32_t count;
+  int64_t sum, min, max;
+} sp__day;
+
+/* A ring slot holding a one-day entry has this bit set; the rest of the
+ * slot is then the entry's 1-based index in the day pool. */
+#define SLOT_DAY 0x80000000u
+
+/* One series of one borrower: chunk or day-entry ids (1-based, 0 = none)
+ * by slot (chunk number modulo RING_CHUNKS), and the latest event time. */
 typedef struct sp__ring {
   sp_time last_time;
   uint32_t chunk[RING_CHUNKS];
@@ -44,6 +56,7 @@ struct sp_monitor {
   uint64_t table_mask;
   sp__ring *rings;
   sp__chunk *chunks;
+  sp__day *days; /* one-day entries: as many as chunks_max */
   sp_monitor_stats stats;
   sp_value row[SP_MONITOR_SERIES]; /* every series as a category value */
 };

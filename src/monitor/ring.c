@@ -4,9 +4,14 @@
  * Day d belongs to chunk number c = (d + DAY_BIAS) / 8, kept in slot
  * c % RING_CHUNKS. A chunk records its first day, so a slot still holding
  * an older chunk is recognised and reset in place when a later day needs
- * it, and a reader skips any chunk that is not the one it expects. Chunks
- * are never freed: a ring uses at most RING_CHUNKS of them, which bounds
- * the state of a series whatever its number of events. */
+ * it, and a reader skips any chunk that is not the one it expects.
+ *
+ * A slot starts as a one-day entry (32 bytes) and becomes a full chunk
+ * only when a second day of the same 8 needs it: sparse series, the
+ * common case, then take a seventh of the memory. The entry left behind
+ * is not reused. Nothing is freed: a ring holds at most RING_CHUNKS
+ * chunks and as many entries, which bounds the state of a series whatever
+ * its number of events. */
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,24 +39,14 @@ static void chunk_reset(sp__chunk *c, sp_date first_day) {
   c->first_day = first_day;
 }
 
-int sp__monitor_ring_add(sp_monitor *m, sp__ring *ring, sp_date day,
-                         int64_t value) {
-  assert(m != NULL && ring != NULL && value >= 0);
-  int32_t number = chunk_number(day);
-  sp_date first = chunk_first_day(number);
-  uint32_t *slot = &ring->chunk[number % RING_CHUNKS];
-  if (*slot == 0) {
-    if (m->stats.chunks >= m->cfg.chunks_max)
-      return SP_EFULL;
-    *slot = ++m->stats.chunks;
-    chunk_reset(&m->chunks[*slot - 1], first);
-  }
-  sp__chunk *c = &m->chunks[*slot - 1];
-  if (c->first_day > first)
-    return SP_OK; /* older than the ring holds: the lateness forbids it */
-  if (c->first_day < first)
-    chunk_reset(c, first);
-  int i = day - first;
+static void day_reset(sp__day *e, sp_date day, int64_t value) {
+  e->day = day;
+  e->count = 1;
+  e->sum = e->min = e->max = value;
+}
+
+/* Adds value at day i of chunk c. */
+static void chunk_add(sp__chunk *c, int i, int64_t value) {
   assert(i >= 0 && i < CHUNK_DAYS);
   if (c->count[i] == 0 || value < c->min[i])
     c->min[i] = value;
@@ -59,6 +54,61 @@ int sp__monitor_ring_add(sp_monitor *m, sp__ring *ring, sp_date day,
     c->max[i] = value;
   c->sum[i] = add_saturated(c->sum[i], value);
   c->count[i]++;
+}
+
+/* Turns the one-day entry in *slot into a full chunk starting at first. */
+static void promote(sp_monitor *m, uint32_t *slot, sp_date first) {
+  const sp__day *e = &m->days[(*slot & ~SLOT_DAY) - 1];
+  *slot = ++m->stats.chunks;
+  sp__chunk *c = &m->chunks[*slot - 1];
+  chunk_reset(c, first);
+  int i = e->day - first;
+  assert(i >= 0 && i < CHUNK_DAYS && e->count > 0);
+  c->sum[i] = e->sum;
+  c->min[i] = e->min;
+  c->max[i] = e->max;
+  c->count[i] = e->count;
+}
+
+int sp__monitor_ring_add(sp_monitor *m, sp__ring *ring, sp_date day,
+                         int64_t value) {
+  assert(m != NULL && ring != NULL && value >= 0);
+  int32_t number = chunk_number(day);
+  sp_date first = chunk_first_day(number);
+  uint32_t *slot = &ring->chunk[number % RING_CHUNKS];
+  if (*slot == 0) {
+    if (m->stats.days >= m->cfg.chunks_max)
+      return SP_EFULL;
+    *slot = SLOT_DAY | ++m->stats.days;
+    day_reset(&m->days[m->stats.days - 1], day, value);
+    return SP_OK;
+  }
+  if (*slot & SLOT_DAY) {
+    sp__day *e = &m->days[(*slot & ~SLOT_DAY) - 1];
+    int32_t held = chunk_number(e->day);
+    if (held < number || e->day == day) {
+      if (held < number)
+        day_reset(e, day, value);
+      else {
+        e->min = value < e->min ? value : e->min;
+        e->max = value > e->max ? value : e->max;
+        e->sum = add_saturated(e->sum, value);
+        e->count++;
+      }
+      return SP_OK;
+    }
+    if (held > number)
+      return SP_OK; /* older than the ring holds: the lateness forbids it */
+    if (m->stats.chunks >= m->cfg.chunks_max)
+      return SP_EFULL;
+    promote(m, slot, first);
+  }
+  sp__chunk *c = &m->chunks[*slot - 1];
+  if (c->first_day > first)
+    return SP_OK; /* older than the ring holds: the lateness forbids it */
+  if (c->first_day < first)
+    chunk_reset(c, first);
+  chunk_add(c, day - first, value);
   return SP_OK;
 }
 
@@ -75,6 +125,15 @@ static void fold_chunk(const sp__chunk *c, int lo, int hi, sp__agg *acc) {
   }
 }
 
+static void fold_day(const sp__day *e, sp__agg *acc) {
+  if (acc->count == 0 || e->min < acc->min)
+    acc->min = e->min;
+  if (acc->count == 0 || e->max > acc->max)
+    acc->max = e->max;
+  acc->sum = add_saturated(acc->sum, e->sum);
+  acc->count += e->count;
+}
+
 void sp__monitor_ring_fold(const sp_monitor *m, const sp__ring *ring,
                            sp_date from, sp_date to, sp__agg *acc) {
   assert(m != NULL && ring != NULL && acc != NULL);
@@ -86,8 +145,14 @@ void sp__monitor_ring_fold(const sp_monitor *m, const sp__ring *ring,
     uint32_t id = ring->chunk[n % RING_CHUNKS];
     if (id == 0)
       continue;
-    const sp__chunk *c = &m->chunks[id - 1];
     sp_date start = chunk_first_day(n);
+    if (id & SLOT_DAY) {
+      const sp__day *e = &m->days[(id & ~SLOT_DAY) - 1];
+      if (e->day >= from && e->day <= to && chunk_number(e->day) == n)
+        fold_day(e, acc);
+      continue;
+    }
+    const sp__chunk *c = &m->chunks[id - 1];
     if (c->first_day != start)
       continue;
     int lo = from > start ? from - start : 0;

@@ -1,8 +1,8 @@
 /* Snapshot and restore of a monitor's whole state.
  *
  * File: a header (magic, version, rules fingerprint, counters), then the
- * used borrowers, rings and chunks exactly as they lie in memory, then a
- * 64-bit FNV-1a checksum of everything before it. Written to
+ * used borrowers, rings, chunks and one-day entries exactly as they lie in
+ * memory, then a 64-bit FNV-1a checksum of everything before it. Written to
  * "<path>.tmp", flushed, fsync'ed and renamed over path, so a crash leaves
  * either the old snapshot or the new one. Restoring rebuilds the borrower
  * table from the borrowers; the dedup slots, floors, latest times and
@@ -16,7 +16,7 @@
 
 #include "monitor/monitor_int.h"
 
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u
 
 typedef struct snap_header {
   char magic[8];
@@ -36,7 +36,8 @@ static uint64_t fnv(uint64_t h, const void *data, size_t len) {
 
 static uint64_t layout(void) {
   return (uint64_t)sizeof(sp__borrower) << 40 |
-         (uint64_t)sizeof(sp__ring) << 20 | sizeof(sp__chunk);
+         (uint64_t)sizeof(sp__ring) << 20 | sizeof(sp__chunk) << 8 |
+         sizeof(sp__day);
 }
 
 static int put(FILE *f, const void *data, size_t len, uint64_t *sum) {
@@ -58,6 +59,7 @@ static int write_all(const sp_monitor *m, FILE *f) {
   bad |= put(f, m->borrowers, m->stats.borrowers * sizeof *m->borrowers, &sum);
   bad |= put(f, m->rings, m->stats.rings * sizeof *m->rings, &sum);
   bad |= put(f, m->chunks, m->stats.chunks * sizeof *m->chunks, &sum);
+  bad |= put(f, m->days, m->stats.days * sizeof *m->days, &sum);
   bad |= fwrite(&sum, sizeof sum, 1, f) != 1;
   bad |= fflush(f) != 0;
   bad |= fsync(fileno(f)) != 0;
@@ -99,15 +101,17 @@ static int check_header(const sp_monitor *m, const snap_header *h,
     return sp_error_set(err, SP_ESTATE, "state",
                         "state: made with other rules");
   if (h->stats.borrowers > m->cfg.borrowers_max ||
-      h->stats.rings > m->cfg.rings_max || h->stats.chunks > m->cfg.chunks_max)
+      h->stats.rings > m->cfg.rings_max ||
+      h->stats.chunks > m->cfg.chunks_max || h->stats.days > m->cfg.chunks_max)
     return sp_error_set(err, SP_ELIMIT, "state",
                         "state: more borrowers, rings or chunks than the "
                         "capacity");
   return SP_OK;
 }
 
-static void clear(sp_monitor *m, uint32_t borrowers, uint32_t rings,
-                  uint32_t chunks) {
+static void clear(sp_monitor *m, const sp_monitor_stats *n) {
+  uint32_t borrowers = n->borrowers, rings = n->rings, chunks = n->chunks;
+  memset(m->days, 0, n->days * sizeof *m->days);
   memset(m->borrowers, 0, borrowers * sizeof *m->borrowers);
   memset(m->rings, 0, rings * sizeof *m->rings);
   memset(m->chunks, 0, chunks * sizeof *m->chunks);
@@ -125,9 +129,10 @@ static int read_all(sp_monitor *m, FILE *f, sp_error *err) {
   if (get(f, m->borrowers, h.stats.borrowers * sizeof *m->borrowers, &sum) ||
       get(f, m->rings, h.stats.rings * sizeof *m->rings, &sum) ||
       get(f, m->chunks, h.stats.chunks * sizeof *m->chunks, &sum) ||
+      get(f, m->days, h.stats.days * sizeof *m->days, &sum) ||
       fread(&stored, sizeof stored, 1, f) != 1 || stored != sum ||
       fgetc(f) != EOF) {
-    clear(m, h.stats.borrowers, h.stats.rings, h.stats.chunks);
+    clear(m, &h.stats);
     return sp_error_set(err, SP_EPARSE, "state", "state: damaged");
   }
   m->stats = h.stats;
