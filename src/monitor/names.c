@@ -58,7 +58,7 @@ const char *sp_monitor_action_name(sp_monitor_action_kind action) {
 
 uint64_t sp__monitor_hash(const char *s) {
   uint64_t h = 1469598103934665603ULL;
-  for (int i = 0; s[i] != '\0' && i < SP_MONITOR_ID_MAX; i++) {
+  for (int i = 0; i < SP_MONITOR_ID_MAX && s[i] != '\0'; i++) {
     h ^= (unsigned char)s[i];
     h *= 1099511628211ULL;
   }
@@ -80,7 +80,7 @@ void sp__monitor_schema(sp_schema *out) {
  * and checks each names a series; the error points at its opening quote. */
 int sp__monitor_check_strings(const char *text, sp_error *err) {
   int line = 1, column = 1;
-  for (size_t i = 0; text[i] != '\0' && i < SP_EXPR_TEXT_MAX; i++, column++) {
+  for (size_t i = 0; i < SP_EXPR_TEXT_MAX && text[i] != '\0'; i++, column++) {
     if (text[i] == '\n') {
       line++;
       column = 0;
@@ -112,7 +112,7 @@ int sp__monitor_check_strings(const char *text, sp_error *err) {
 uint32_t sp__monitor_rule_inputs(const char *text) {
   uint32_t mask = 0;
   size_t i = 0;
-  while (text[i] != '\0' && i < SP_EXPR_TEXT_MAX) {
+  while (i < SP_EXPR_TEXT_MAX && text[i] != '\0') {
     char c = text[i];
     int quoted = c == '"';
     int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
