@@ -22,6 +22,8 @@ static const struct {
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
     {"aml", cmd_aml,
      "AML monitoring: large-value reports, suspicious patterns"},
+    {"monitor", cmd_monitor,
+     "post-loan early warning: rules over borrower events"},
 };
 
 static void usage(FILE *f) {
