@@ -74,5 +74,6 @@ int cmd_ledger(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_aml(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

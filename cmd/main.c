@@ -21,6 +21,7 @@ static const struct {
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
     {"aml", cmd_aml,
      "AML monitoring: large-value reports, suspicious patterns"},
+    {"serve", cmd_serve, "the lending service over HTTP (JSON API)"},
 };
 
 static void usage(FILE *f) {
