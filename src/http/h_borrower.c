@@ -41,12 +41,19 @@ static json_t *borrower_json(const sp_borrower *b, sp_role role) {
 void sp__h_borrower_post(sp__req *r) {
   sp_borrower b;
   memset(&b, 0, sizeof b);
-#define COPY(f) snprintf(b.f, sizeof b.f, "%s", sp__str(r, #f));
-  COPY(id)
-  COPY(name) COPY(kind) COPY(credit_code) COPY(id_number) COPY(legal_rep)
-      COPY(phone) COPY(address) COPY(industry) COPY(region)
+#define COPY(f) snprintf(b.f, sizeof b.f, "%s", sp__str(r, #f))
+  COPY(id);
+  COPY(name);
+  COPY(kind);
+  COPY(credit_code);
+  COPY(id_number);
+  COPY(legal_rep);
+  COPY(phone);
+  COPY(address);
+  COPY(industry);
+  COPY(region);
 #undef COPY
-          b.created = r->now;
+  b.created = r->now;
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_borrower_validate(&b, &err);

@@ -46,7 +46,8 @@ void sp__h_consent_post(sp__req *r) {
     sp_purpose p;
     rc = sp_purpose_parse(json_string_value(json_array_get(scope, i)), "scope",
                           &p, &err);
-    c.purposes |= 1u << p;
+    if (rc == SP_OK)
+      c.purposes |= 1u << p;
   }
   if (rc == SP_OK &&
       sp_time_parse(sp__str(r, "expires"), "expires", &c.expires, &err) ==

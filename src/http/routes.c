@@ -65,7 +65,7 @@ static const sp__field consent_fields[] = {
 static const sp__field line_fields[] = {
     {"id", SP__F_STRING, 1, SP_LOAN_ID_MAX, "line id, e.g. L1"},
     {"borrower", SP__F_STRING, 1, SP_SVC_ID_MAX, "borrower id"},
-    {"limit", SP__F_MONEY, 1, 20, "credit limit, e.g. \"100000.00\""},
+    {"limit", SP__F_MONEY, 1, 24, "credit limit, e.g. \"100000.00\""},
     {"daily_rate", SP__F_RATE, 0, 20, "daily rate, e.g. \"0.02%\""},
     {"annual_rate", SP__F_RATE, 0, 20, "annual rate, e.g. \"7.2%\""},
     {"daycount", SP__F_STRING, 0, 7, "ACT/360 (default), ACT/365, 30/360"},
@@ -75,7 +75,7 @@ static const sp__field line_fields[] = {
     {NULL, 0, 0, 0, NULL}};
 
 static const sp__field move_fields[] = {
-    {"amount", SP__F_MONEY, 1, 20, "amount, e.g. \"50000.00\""},
+    {"amount", SP__F_MONEY, 1, 24, "amount, e.g. \"50000.00\""},
     {"at", SP__F_TIME, 0, 32, "business time (default: now)"},
     {NULL, 0, 0, 0, NULL}};
 

@@ -65,13 +65,16 @@ static int key_ok(const char *k) {
   return 1;
 }
 
-/* The request as the idempotency key remembers it: method, path, body. */
+/* The request as the idempotency key remembers it: the caller's role,
+ * method, path and body (so another role's request with the same key is a
+ * different request, 409, and never sees the first response). */
 static char *fingerprint(const sp__req *r, size_t *len) {
-  size_t head = strlen(r->method) + strlen(r->url) + 2;
+  const char *role = sp_role_name(r->role);
+  size_t head = strlen(role) + strlen(r->method) + strlen(r->url) + 3;
   char *fp = malloc(head + r->body_len + 1);
   if (fp == NULL)
     return NULL;
-  snprintf(fp, head + 1, "%s %s\n", r->method, r->url);
+  snprintf(fp, head + 1, "%s %s %s\n", role, r->method, r->url);
   if (r->body_len > 0)
     memcpy(fp + head, r->body, r->body_len);
   *len = head + r->body_len;

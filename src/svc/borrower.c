@@ -50,8 +50,12 @@ static int code_char(int c) { return isdigit(c) || (c >= 'A' && c <= 'Z'); }
 static int digit_char(int c) { return isdigit(c); }
 
 static int id_number_ok(const char *s) {
-  return strlen(s) == 18 && all_chars(s, 17, digit_char) &&
-         (isdigit((unsigned char)s[17]) || s[17] == 'X');
+  if (strlen(s) != 18 || !(isdigit((unsigned char)s[17]) || s[17] == 'X'))
+    return 0;
+  for (size_t i = 0; i < 17; i++)
+    if (!isdigit((unsigned char)s[i]))
+      return 0;
+  return 1;
 }
 
 int sp_borrower_validate(const sp_borrower *b, sp_error *err) {
