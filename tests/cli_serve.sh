@@ -167,6 +167,26 @@ assert fen["accrue_interest"] == 24600, fen   # 15 x 10.00 + 16 x 6.00
 assert days["accrue_interest"] == 31, days
 PYEOF
 
+# --- Term loans: equal principal 100,000.00 at 12% for 12 months ---
+T1='{"id":"T1","borrower":"B2","principal":"100000.00","annual_rate":"12%","term_months":12,"method":"equal-principal","start":"2026-02-15"}'
+expect_err "loan without key" 400 idempotency_key_required Idempotency-Key POST /v1/loans "$K_OFF" "$T1"
+expect "open T1" 201 POST /v1/loans "$K_OFF" "$T1" t1
+[ "$(j "d['borrower'], d['outstanding_principal'], d['method'], d['term_months']")" = "('B2', '100000.00', 'equal-principal', 12)" ] && ok || bad "open T1: $(cat "$dir/b")"
+expect "schedule" 200 GET /v1/loans/T1/schedule "$K_RISK"
+# 100,000 / 12 = 8,333.33 principal + 1% x 100,000 = 1,000.00 interest on
+# 2026-03-15; interest over the term 1,000 x (12 + 11 + ... + 1) / 12.
+[ "$(j "d['installments'][0]['payment'], d['installments'][0]['due_date'], sum(round(float(i['interest'])*100) for i in d['installments']), len(d['installments'])")" = "('9333.33', '2026-03-15', 650000, 12)" ] && ok || bad "schedule: $(head -c 300 "$dir/b")"
+expect "loan repay" 201 POST /v1/loans/T1/repayments "$K_APP" '{"amount":"9333.33","at":"2026-03-15"}' t2
+[ "$(j "d['allocated']['interest'], d['allocated']['principal'], d['loan']['outstanding_principal']")" = "('1000.00', '8333.33', '91666.67')" ] && ok || bad "loan repay: $(cat "$dir/b")"
+# Flat 6% on 12,000 for 12 months pays 1,060 x 12: the issue's IRR is 10.90%.
+expect "open F1" 201 POST /v1/loans "$K_ADM" '{"id":"F1","borrower":"B1","principal":"12000.00","annual_rate":"6%","term_months":12,"method":"flat","start":"2026-05-01"}' tf1
+[ "$(j "d['annualized_rate']")" = "10.90%" ] && ok || bad "flat IRR: $(cat "$dir/b")"
+expect_err "loan as line" 404 not_found id GET /v1/lines/T1 "$K_ADM"
+expect_err "line as loan" 404 not_found id GET /v1/loans/L1 "$K_ADM"
+expect_err "loan bad method" 400 invalid_value method POST /v1/loans "$K_OFF" '{"id":"T2","borrower":"B1","principal":"1.00","annual_rate":"1%","term_months":2,"method":"balloon","start":"2026-04-01"}' t3
+expect_err "loan term range" 400 out_of_range term_months POST /v1/loans "$K_OFF" '{"id":"T2","borrower":"B1","principal":"1.00","annual_rate":"1%","term_months":601,"method":"flat","start":"2026-04-01"}' t4
+expect_err "app opens loan" 403 forbidden Authorization POST /v1/loans "$K_APP" "$T1" t5
+
 # --- Freeze ---
 expect "freeze" 200 POST /v1/lines/L1/freeze "$K_RISK"
 [ "$(j "d['line']['status'], d['line']['available']")" = "('frozen', '0.00')" ] && ok || bad "frozen: $(cat "$dir/b")"
@@ -232,7 +252,8 @@ expect_err "term range" 400 out_of_range term_months POST /v1/lines "$K_OFF" '{"
 req GET /metrics "$K_ADM" >/dev/null
 grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws",status="201"} 2$' "$dir/b" && ok || bad "metrics draws 201"
 grep -q '^sparrow_http_request_duration_seconds_count{method="POST",route="/v1/lines/{id}/draws"} ' "$dir/b" && ok || bad "metrics histogram"
-grep -q '^sparrow_outstanding_principal_cny 0.00$' "$dir/b" && ok || bad "metrics principal"
+# Line L1 paid off; T1 91,666.67 and F1 12,000.00 outstanding.
+grep -q '^sparrow_outstanding_principal_cny 103666.67$' "$dir/b" && ok || bad "metrics principal"
 
 # --- OpenAPI against the real router, and against this table of routes ---
 req GET /openapi.json "" >/dev/null
@@ -253,6 +274,8 @@ expected = {
     ("post", "/v1/lines/{id}/draws"): [A, O, M], ("post", "/v1/lines/{id}/repayments"): [A, O, M],
     ("post", "/v1/lines/{id}/freeze"): [O, R, M], ("post", "/v1/lines/{id}/unfreeze"): [R, M],
     ("get", "/v1/lines/{id}/statement"): ALL,
+    ("post", "/v1/loans"): [O, M], ("get", "/v1/loans/{id}"): ALL,
+    ("get", "/v1/loans/{id}/schedule"): ALL, ("post", "/v1/loans/{id}/repayments"): [A, O, M],
 }
 got = {(m, p): op["x-roles"] for p, item in doc["paths"].items() for m, op in item.items()}
 assert got == expected, set(got.items()) ^ set((k, tuple(v)) for k, v in expected.items())
@@ -268,7 +291,7 @@ for (m, p) in got:
         code = body.get("error", {}).get("code")
         assert code not in ("route_not_found", "method_not_allowed"), (m, p, code)
 # And nothing undocumented answers: a path off the table is route_not_found.
-for m, p in [("GET", "/v1/loans/T1"), ("POST", "/v1/lines/L1/close"), ("GET", "/v1")]:
+for m, p in [("GET", "/v1/loans/T1/bill"), ("POST", "/v1/lines/L1/close"), ("GET", "/v1")]:
     r = urllib.request.Request("http://127.0.0.1:%s%s" % (port, p), method=m)
     try:
         urllib.request.urlopen(r)

@@ -18,7 +18,7 @@ static json_t *rate_json(int64_t rate, int decimals) {
   return json_string(buf);
 }
 
-static json_t *line_json(sp__req *r, const sp_loan_view *v) {
+json_t *sp__loan_json(sp__req *r, const sp_loan_view *v) {
   char borrower[SP_SVC_ID_MAX + 1];
   int linked = sp_svc_line_borrower(r->srv->svc, v->id, borrower, NULL);
   const char *status = v->closed ? "paid_off" : v->frozen ? "frozen" : "active";
@@ -51,17 +51,24 @@ static json_t *line_json(sp__req *r, const sp_loan_view *v) {
   json_object_set_new(o, "classification",
                       json_string(sp_risk_class_name(v->risk_class)));
   json_object_set_new(o, "closed_through", sp__json_date(v->closed_through));
+  if (v->kind == SP_LOAN_TERM) {
+    json_object_set_new(o, "fee", sp__json_money(v->fee_fen));
+    json_object_set_new(o, "method",
+                        json_string(sp_method_name(v->product.method)));
+    json_object_set_new(o, "term_months", json_integer(v->product.term_months));
+  }
   return o;
 }
 
-/* Loads the line named by the path; 0 or -1 after replying. */
-static int load_line(sp__req *r, sp_loan_view *v) {
+/* Loads the loan of `kind` named by the path; 0 or -1 after replying. */
+int sp__load_loan(sp__req *r, sp_loan_kind kind, sp_loan_view *v) {
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_loan_get(r->srv->book, r->params[0], v, &err);
-  if (rc == SP_OK && v->kind != SP_LOAN_LINE)
-    rc = sp_error_set(&err, SP_ENOTFOUND, "id", "'%s' is not a line",
-                      r->params[0]);
+  if (rc == SP_OK && v->kind != kind)
+    rc =
+        sp_error_set(&err, SP_ENOTFOUND, "id", "'%s' is not a %s", r->params[0],
+                     kind == SP_LOAN_LINE ? "line" : "term loan");
   if (rc != SP_OK) {
     sp__fail_err(r, &err, NULL);
     return -1;
@@ -69,7 +76,7 @@ static int load_line(sp__req *r, sp_loan_view *v) {
   return 0;
 }
 
-static int parse_product(sp__req *r, sp_product *p, sp_error *err) {
+int sp__parse_product(sp__req *r, sp_product *p, sp_error *err) {
   sp_product_default(p);
   const char *daily = sp__str(r, "daily_rate"),
              *annual = sp__str(r, "annual_rate");
@@ -100,7 +107,7 @@ void sp__h_line_post(sp__req *r) {
   sp_date date;
   sp_borrower b;
   const char *id = sp__str(r, "id");
-  int rc = parse_product(r, &p, &err);
+  int rc = sp__parse_product(r, &p, &err);
   if (rc == SP_OK)
     rc = sp_date_parse(sp__str(r, "date"), "date", &date, &err);
   if (rc == SP_OK && sp_svc_borrower_get(r->srv->svc, sp__str(r, "borrower"),
@@ -118,17 +125,17 @@ void sp__h_line_post(sp__req *r) {
     sp__fail_err(r, &err, "rate=annual_rate,term=term_months");
     return;
   }
-  sp__reply(r, 201, line_json(r, &v));
+  sp__reply(r, 201, sp__loan_json(r, &v));
 }
 
 void sp__h_line_get(sp__req *r) {
   sp_loan_view v;
-  if (load_line(r, &v) == 0)
-    sp__reply(r, 200, line_json(r, &v));
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) == 0)
+    sp__reply(r, 200, sp__loan_json(r, &v));
 }
 
-/* Ends a movement: the line as it now stands, with `extra` members. */
-static void reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra) {
+/* Ends a movement: the loan as it now stands, with `extra` members. */
+void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra) {
   sp_loan_view v;
   if (rc == SP_OK)
     rc = sp_loan_get(r->srv->book, r->params[0], &v, err);
@@ -137,28 +144,31 @@ static void reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra) {
     sp__fail_err(r, err, "date=at,ref=Idempotency-Key");
     return;
   }
-  json_object_set_new(extra, "line", line_json(r, &v));
+  json_object_set_new(extra, v.kind == SP_LOAN_LINE ? "line" : "loan",
+                      sp__loan_json(r, &v));
   sp__reply(r, r->route->status_ok, extra);
 }
 
 void sp__h_line_draw(sp__req *r) {
   sp_loan_view v;
   sp_time at;
-  if (load_line(r, &v) != 0 || sp__time_field(r, "at", &at) != 0)
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0 ||
+      sp__time_field(r, "at", &at) != 0)
     return;
   sp_error err;
   sp_error_clear(&err);
   int64_t amount = sp__money(r, "amount");
   int rc = sp_line_draw(r->srv->book, r->params[0], amount, at, r->ref, &err);
-  reply_moved(r, rc, &err,
-              json_pack("{s:s,s:o,s:o}", "type", "draw", "amount",
-                        sp__json_money(amount), "at", sp__json_time(at)));
+  sp__reply_moved(r, rc, &err,
+                  json_pack("{s:s,s:o,s:o}", "type", "draw", "amount",
+                            sp__json_money(amount), "at", sp__json_time(at)));
 }
 
-void sp__h_line_repay(sp__req *r) {
+/* Repayments of lines and of term loans. */
+static void repay(sp__req *r, sp_loan_kind kind) {
   sp_loan_view v;
   sp_time at;
-  if (load_line(r, &v) != 0 || sp__time_field(r, "at", &at) != 0)
+  if (sp__load_loan(r, kind, &v) != 0 || sp__time_field(r, "at", &at) != 0)
     return;
   sp_error err;
   sp_error_clear(&err);
@@ -166,23 +176,26 @@ void sp__h_line_repay(sp__req *r) {
   sp_repay_result res = {0};
   int rc =
       sp_loan_repay(r->srv->book, r->params[0], amount, at, r->ref, &res, &err);
-  reply_moved(r, rc, &err,
-              json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o}}", "type", "repayment",
-                        "amount", sp__json_money(amount), "at",
-                        sp__json_time(at), "allocated", "penalty",
-                        sp__json_money(res.penalty_fen), "interest",
-                        sp__json_money(res.interest_fen), "principal",
-                        sp__json_money(res.principal_fen)));
+  sp__reply_moved(r, rc, &err,
+                  json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o}}", "type",
+                            "repayment", "amount", sp__json_money(amount), "at",
+                            sp__json_time(at), "allocated", "penalty",
+                            sp__json_money(res.penalty_fen), "interest",
+                            sp__json_money(res.interest_fen), "principal",
+                            sp__json_money(res.principal_fen)));
 }
+
+void sp__h_line_repay(sp__req *r) { repay(r, SP_LOAN_LINE); }
+void sp__h_loan_repay(sp__req *r) { repay(r, SP_LOAN_TERM); }
 
 static void set_frozen(sp__req *r, int frozen) {
   sp_loan_view v;
-  if (load_line(r, &v) != 0)
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0)
     return;
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_line_freeze(r->srv->book, r->params[0], frozen, &err);
-  reply_moved(r, rc, &err, json_object());
+  sp__reply_moved(r, rc, &err, json_object());
 }
 
 void sp__h_line_freeze(sp__req *r) { set_frozen(r, 1); }
@@ -229,7 +242,7 @@ static int add_entry(void *ctx, const sp_transfer *t) {
 
 void sp__h_line_statement(sp__req *r) {
   sp_loan_view v;
-  if (load_line(r, &v) != 0)
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0)
     return;
   sp_store *st = sp_book_store(r->srv->book);
   stmt_ctx s = {.entries = json_array()};
@@ -243,7 +256,7 @@ void sp__h_line_statement(sp__req *r) {
     sp__fail_err(r, &err, NULL);
     return;
   }
-  sp__reply(
-      r, 200,
-      json_pack("{s:o,s:o}", "line", line_json(r, &v), "entries", s.entries));
+  sp__reply(r, 200,
+            json_pack("{s:o,s:o}", "line", sp__loan_json(r, &v), "entries",
+                      s.entries));
 }

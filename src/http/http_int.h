@@ -124,6 +124,14 @@ void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
 /* Appends the Prometheus text to out (malloc'd). */
 char *sp__metrics_text(sp_http_server *srv, size_t *len);
 
+/* Loans as JSON; loading the loan of the path; ending a movement. */
+json_t *sp__loan_json(sp__req *r, const sp_loan_view *v);
+int sp__load_loan(sp__req *r, sp_loan_kind kind, sp_loan_view *v);
+void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra);
+/* The product fields shared by lines and term loans (rates, daycount,
+ * per_second, term_months). */
+int sp__parse_product(sp__req *r, sp_product *p, sp_error *err);
+
 /* Handlers. */
 void sp__h_healthz(sp__req *r);
 void sp__h_metrics(sp__req *r);
@@ -143,5 +151,9 @@ void sp__h_line_repay(sp__req *r);
 void sp__h_line_freeze(sp__req *r);
 void sp__h_line_unfreeze(sp__req *r);
 void sp__h_line_statement(sp__req *r);
+void sp__h_loan_post(sp__req *r);
+void sp__h_loan_get(sp__req *r);
+void sp__h_loan_schedule(sp__req *r);
+void sp__h_loan_repay(sp__req *r);
 
 #endif

@@ -20,6 +20,9 @@
  *   POST /v1/lines/{id}/freeze                 x       x               x
  *   POST /v1/lines/{id}/unfreeze                       x               x
  *   GET  /v1/lines/{id}/statement        x     x       x      x        x
+ *   POST /v1/loans                             x                       x
+ *   GET  /v1/loans/{id}, .../schedule    x     x       x      x        x
+ *   POST /v1/loans/{id}/repayments       x     x                       x
  *   GET  /metrics                                      x      x        x
  *   GET  /healthz, /openapi.json: public */
 #include <assert.h>
@@ -79,6 +82,20 @@ static const sp__field move_fields[] = {
     {"at", SP__F_TIME, 0, 32, "business time (default: now)"},
     {NULL, 0, 0, 0, NULL}};
 
+static const sp__field loan_fields[] = {
+    {"id", SP__F_STRING, 1, SP_LOAN_ID_MAX, "loan id, e.g. T1"},
+    {"borrower", SP__F_STRING, 1, SP_SVC_ID_MAX, "borrower id"},
+    {"principal", SP__F_MONEY, 1, 24, "principal, e.g. \"100000.00\""},
+    {"fee", SP__F_MONEY, 0, 24, "upfront fee withheld from the disbursement"},
+    {"annual_rate", SP__F_RATE, 0, 20, "annual rate, e.g. \"12%\""},
+    {"daily_rate", SP__F_RATE, 0, 20, "daily rate, e.g. \"0.05%\""},
+    {"daycount", SP__F_STRING, 0, 7, "ACT/360 (default), ACT/365, 30/360"},
+    {"term_months", SP__F_INT, 1, SP_SCHEDULE_TERM_MAX, "installments"},
+    {"method", SP__F_STRING, 1, 20,
+     "annuity, equal-principal, interest-first or flat"},
+    {"start", SP__F_DATE, 1, 10, "disbursement date"},
+    {NULL, 0, 0, 0, NULL}};
+
 static const sp__field no_fields[] = {{NULL, 0, 0, 0, NULL}};
 
 static const sp__query check_query[] = {
@@ -130,6 +147,14 @@ const sp__route sp__routes[] = {
       sp__h_line_unfreeze, 200, 1, "allow draws again"),
     R("GET", "/v1/lines/{id}/statement", ALL, 0, NULL, NULL,
       sp__h_line_statement, 200, 1, "a line's ledger entries"),
+    R("POST", "/v1/loans", OFFICER | ADMIN, 1, loan_fields, NULL,
+      sp__h_loan_post, 201, 1, "open and disburse a term loan"),
+    R("GET", "/v1/loans/{id}", ALL, 0, NULL, NULL, sp__h_loan_get, 200, 1,
+      "a term loan: balances, days past due, classification"),
+    R("GET", "/v1/loans/{id}/schedule", ALL, 0, NULL, NULL, sp__h_loan_schedule,
+      200, 1, "a term loan's installments as they stand"),
+    R("POST", "/v1/loans/{id}/repayments", APP | OFFICER | ADMIN, 1,
+      move_fields, NULL, sp__h_loan_repay, 201, 1, "repay a term loan"),
 };
 const size_t sp__route_n = sizeof sp__routes / sizeof sp__routes[0];
 
