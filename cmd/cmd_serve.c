@@ -72,7 +72,8 @@ int cmd_serve(int argc, char **argv) {
       {"db", 1, "database file (created if missing)", 0},
       {"listen", 1, "HOST:PORT to listen on (127.0.0.1:8080; port 0: any)", 0},
       {"keys", 1, "API keys file: {\"KEY\": \"ROLE\", ...}", 0},
-      {"threads", 1, "worker threads (default 4)", 0},
+      {"threads", 1, "a pool of worker threads (default: one per connection)",
+       0},
   };
   int rc = cli_parse(&cmd, argc, argv, o, N(o));
   static const char *const req[] = {"db", NULL};

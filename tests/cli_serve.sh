@@ -194,6 +194,36 @@ expect_err "draw frozen" 409 invalid_state id POST /v1/lines/L1/draws "$K_APP" '
 expect_err "unfreeze officer" 403 forbidden Authorization POST /v1/lines/L1/unfreeze "$K_OFF"
 expect "unfreeze" 200 POST /v1/lines/L1/unfreeze "$K_RISK"
 
+# --- Concurrent draws (group commit): 30 keys of 10.00 against a 250.00
+# limit, each key sent twice at once. Exactly 25 keys are drawn, refused
+# draws are undone alone, and a key's two responses are the same bytes.
+expect "open L5" 201 POST /v1/lines "$K_OFF" '{"id":"L5","borrower":"B1","limit":"250.00","daily_rate":"0.02%","date":"2026-03-01"}'
+n_before=$(transfers)
+pids=()
+for i in $(seq 1 30); do
+  for copy in a b; do
+    curl -s -o "$dir/c$i$copy" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/lines/L5/draws" \
+      -H "Authorization: Bearer $K_APP" -H "Idempotency-Key: c$i" \
+      --data-binary '{"amount":"10.00","at":"2026-03-01T12:00:00+08:00"}' >"$dir/s$i$copy" &
+    pids+=($!)
+  done
+done
+wait "${pids[@]}"
+drawn=0
+for i in $(seq 1 30); do
+  sa=$(cat "$dir/s${i}a") sb=$(cat "$dir/s${i}b")
+  if [ "$sa" = 201 ] || [ "$sb" = 201 ]; then
+    drawn=$((drawn + 1))
+    { [ "$sa" = 201 ] && [ "$sb" = 201 ] && cmp -s "$dir/c${i}a" "$dir/c${i}b"; } || bad "key c$i: $sa/$sb not the same response"
+  else
+    [ "$sa$sb" = 422422 ] || bad "key c$i: $sa/$sb"
+  fi
+done
+[ "$drawn" = 25 ] && ok || bad "concurrent draws: $drawn keys drawn, want 25"
+req GET /v1/lines/L5 "$K_ADM" >/dev/null
+[ "$(j "d['outstanding_principal'], d['available']")" = "('250.00', '0.00')" ] && ok || bad "L5: $(cat "$dir/b")"
+[ $(($(transfers) - n_before)) = 25 ] && ok || bad "concurrent draws: $(($(transfers) - n_before)) transfers, want 25"
+
 # --- Roles: 401 without or with an unknown key, 403 for the wrong role ---
 expect_err "no key" 401 unauthorized Authorization GET /v1/lines/L1 ""
 expect_err "unknown key" 401 unauthorized Authorization GET /v1/lines/L1 "not-a-key-0123456789"
@@ -250,10 +280,10 @@ expect_err "term range" 400 out_of_range term_months POST /v1/lines "$K_OFF" '{"
 
 # --- Metrics ---
 req GET /metrics "$K_ADM" >/dev/null
-grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws",status="201"} 2$' "$dir/b" && ok || bad "metrics draws 201"
+grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws",status="201"} 52$' "$dir/b" && ok || bad "metrics draws 201"
 grep -q '^sparrow_http_request_duration_seconds_count{method="POST",route="/v1/lines/{id}/draws"} ' "$dir/b" && ok || bad "metrics histogram"
-# Line L1 paid off; T1 91,666.67 and F1 12,000.00 outstanding.
-grep -q '^sparrow_outstanding_principal_cny 103666.67$' "$dir/b" && ok || bad "metrics principal"
+# Line L1 paid off; L5 250.00, T1 91,666.67 and F1 12,000.00 outstanding.
+grep -q '^sparrow_outstanding_principal_cny 103916.67$' "$dir/b" && ok || bad "metrics principal"
 
 # --- OpenAPI against the real router, and against this table of routes ---
 req GET /openapi.json "" >/dev/null

@@ -9,9 +9,10 @@
  * header: a repeated key returns the first response byte for byte, the
  * same key with another request is 409.
  *
- * Handlers run on a small thread pool; the book and the service tables are
- * used under one lock (one writer), each money movement committed before
- * its response is sent. */
+ * Handlers run on a thread per connection (or a pool); the book and the
+ * service tables are used under one lock (one writer). Money movements
+ * are group-committed: the requests waiting together share one commit,
+ * and each response is sent only after its movement is durable. */
 #ifndef SPARROW_HTTP_H
 #define SPARROW_HTTP_H
 
@@ -23,7 +24,7 @@
 
 #define SP_HTTP_BODY_MAX (64 * 1024)
 #define SP_HTTP_DEPTH_MAX 16
-#define SP_HTTP_THREADS_DEFAULT 4
+#define SP_HTTP_CONNECTIONS_MAX 1024
 
 typedef struct sp_http_server sp_http_server;
 
@@ -32,7 +33,7 @@ typedef struct sp_http_config {
   const char *host;       /* IPv4 address to listen on, e.g. "127.0.0.1" */
   uint16_t port;          /* 0: any free port (see sp_http_port) */
   const sp_keyring *keys; /* not owned; must outlive the server */
-  unsigned threads;       /* 0: SP_HTTP_THREADS_DEFAULT */
+  unsigned threads;       /* 0: one thread per connection; else a pool */
 } sp_http_config;
 
 /* Opens the book and service tables in cfg->db_path and starts serving. */

@@ -2,10 +2,11 @@
  * consents, idempotency keys, and who may see what.
  *
  * These live in the same SQLite file as the ledger and the loan book, in
- * tables of their own (svc_*) with their own migrations, reached through a
- * second connection. Every call that writes commits before it returns
- * (WAL, synchronous=FULL): what a call acknowledged survives a crash. A
- * sp_svc is used by one thread at a time (the HTTP server holds a lock).
+ * tables of their own (svc_*) with their own migrations, on the store's
+ * own connection (or one of their own). Outside a transaction every call
+ * that writes commits before it returns (WAL, synchronous=FULL): what a
+ * call acknowledged survives a crash. A sp_svc is used by one thread at a
+ * time (the HTTP server holds a lock).
  *
  * Access: API keys carry one role; masking of personal data depends on the
  * role (see sp_role_sees_personal). */
@@ -22,9 +23,21 @@ typedef struct sp_svc sp_svc;
 
 #define SP_SVC_ID_MAX 39 /* borrower ids */
 
-/* Opens (creating and migrating) the service tables in a database file. */
+/* Opens (creating and migrating) the service tables in a database file,
+ * on a connection of its own. */
 int sp_svc_open(const char *path, sp_svc **out, sp_error *err);
+/* The same on a SQLite store's own connection (not owned; close the svc
+ * first): its writes then join the store's transactions and batches, so
+ * an idempotency key is committed with the money movement it answers. */
+struct sp_store;
+int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err);
 void sp_svc_close(sp_svc *svc);
+
+/* Groups writes in one transaction (one sync) until sp_svc_commit; a
+ * failed commit, or sp_svc_rollback, undoes them all. */
+int sp_svc_begin(sp_svc *svc, sp_error *err);
+int sp_svc_commit(sp_svc *svc, sp_error *err);
+void sp_svc_rollback(sp_svc *svc);
 
 /* ---- Roles and keys ---- */
 

@@ -64,12 +64,20 @@ typedef struct sp__metrics {
   uint64_t count[64][SP__METRIC_STATUSES]; /* route (+1 unmatched) x status */
   uint64_t bucket[64][SP__METRIC_BUCKETS];
   uint64_t sum_us[64];
+  uint64_t batches, batch_jobs; /* group commits and the jobs in them */
 } sp__metrics;
+
+typedef struct sp__job sp__job;
 
 struct sp_http_server {
   struct MHD_Daemon *daemon;
   pthread_mutex_t lock; /* the book and the service store */
-  sp_book *book;
+  /* Group commit of money routes (batch.c). */
+  pthread_mutex_t gc_lock;
+  sp__job *queue_head, *queue_tail;
+  int leader;
+  char db_path[4096];
+  sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
   const sp_keyring *keys;
   uint16_t port;
@@ -118,6 +126,10 @@ int sp__time_arg(sp__req *r, const char *name, sp_time *out);
 json_t *sp__json_money(int64_t fen);
 json_t *sp__json_date(sp_date d);
 json_t *sp__json_time(sp_time t);
+
+/* Runs a money route's handler behind its Idempotency-Key, in a group
+ * commit with the other money requests waiting at the time. */
+void sp__money_submit(sp__req *r, const char *key);
 
 /* Metrics. */
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);

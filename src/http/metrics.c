@@ -153,8 +153,9 @@ static void put_ledger(buf *b, sp_http_server *srv) {
   totals t = {0};
   sp_error err;
   uint64_t transfers = 0;
-  sp_store *s = sp_book_store(srv->book);
-  int ok = sp_book_each_loan(srv->book, add_loan, &t, &err) == SP_OK &&
+  sp_store *s = srv->book ? sp_book_store(srv->book) : NULL;
+  int ok = s != NULL &&
+           sp_book_each_loan(srv->book, add_loan, &t, &err) == SP_OK &&
            s->ops->transfer_id_max(s, &transfers, &err) == SP_OK;
   put(b,
       "# HELP sparrow_ledger_up Whether the ledger totals were read.\n"
@@ -189,6 +190,17 @@ char *sp__metrics_text(sp_http_server *srv, size_t *len) {
     return NULL;
   put_requests(&b, &srv->metrics);
   put_latency(&b, &srv->metrics);
+  put(&b,
+      "# HELP sparrow_group_commits_total Group commits of money requests.\n"
+      "# TYPE sparrow_group_commits_total counter\n"
+      "sparrow_group_commits_total %llu\n"
+      "# HELP sparrow_group_commit_requests_total Money requests in them.\n"
+      "# TYPE sparrow_group_commit_requests_total counter\n"
+      "sparrow_group_commit_requests_total %llu\n",
+      (unsigned long long)__atomic_load_n(&srv->metrics.batches,
+                                          __ATOMIC_RELAXED),
+      (unsigned long long)__atomic_load_n(&srv->metrics.batch_jobs,
+                                          __ATOMIC_RELAXED));
   put_ledger(&b, srv);
   if (b.failed) {
     free(b.p);

@@ -4,10 +4,9 @@
  * Pipeline per request: collect the body (at most SP_HTTP_BODY_MAX bytes;
  * more is drained and answered 413), route (404/405), authenticate the
  * bearer key (401) and check its role against the route (403), check the
- * body, then, for routes that move money, look the Idempotency-Key up
- * (replay or 409) before running the handler and store its response after.
- * The handler and the idempotency steps run under the server's lock, so
- * the book has one writer and a key cannot be used twice concurrently. */
+ * body, then run the handler under the server's lock (one writer). Routes
+ * that move money go through group commit (batch.c) with their
+ * Idempotency-Key. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -65,63 +64,6 @@ static int key_ok(const char *k) {
   return 1;
 }
 
-/* The request as the idempotency key remembers it: the caller's role,
- * method, path and body (so another role's request with the same key is a
- * different request, 409, and never sees the first response). */
-static char *fingerprint(const sp__req *r, size_t *len) {
-  const char *role = sp_role_name(r->role);
-  size_t head = strlen(role) + strlen(r->method) + strlen(r->url) + 3;
-  char *fp = malloc(head + r->body_len + 1);
-  if (fp == NULL)
-    return NULL;
-  snprintf(fp, head + 1, "%s %s %s\n", role, r->method, r->url);
-  if (r->body_len > 0)
-    memcpy(fp + head, r->body, r->body_len);
-  *len = head + r->body_len;
-  return fp;
-}
-
-/* Runs a money route's handler behind its Idempotency-Key. Lock held. */
-static void run_money(sp__req *r, const char *key) {
-  size_t fp_len = 0;
-  char *fp = fingerprint(r, &fp_len);
-  if (fp == NULL) {
-    sp__fail(r, 500, "internal", "", "out of memory");
-    return;
-  }
-  sp_error err;
-  sp_error_clear(&err);
-  int status = 0;
-  char *body = NULL;
-  size_t body_len = 0;
-  int rc = sp_svc_idem_get(r->srv->svc, key, fp, fp_len, &status, &body,
-                           &body_len, &err);
-  if (rc == SP_OK) {
-    r->status = status, r->resp = body, r->resp_len = body_len;
-  } else if (rc == SP_EEXISTS) {
-    sp__fail(r, 409, "idempotency_key_reused", "Idempotency-Key",
-             "this key was used for a different request");
-  } else if (rc != SP_ENOTFOUND) {
-    sp__fail_err(r, &err, NULL);
-  } else {
-    char ref[SP_IDEM_KEY_MAX + 3];
-    snprintf(ref, sizeof ref, "h:%s", key);
-    r->ref = ref;
-    r->route->fn(r);
-    r->ref = NULL;
-    if (r->status >= 200 && r->status < 300 &&
-        sp_svc_idem_put(r->srv->svc, key, fp, fp_len, r->status, r->resp,
-                        r->resp_len, r->now, &err) != SP_OK) {
-      /* The movement is durable and the book's ref makes a retry safe;
-       * report the failure rather than an unrepeatable success. */
-      free(r->resp);
-      r->resp = NULL;
-      sp__fail_err(r, &err, NULL);
-    }
-  }
-  free(fp);
-}
-
 static void run_route(sp__req *r) {
   const char *key = NULL;
   if (r->route->info.money) {
@@ -138,10 +80,14 @@ static void run_route(sp__req *r) {
   }
   if (r->route->fields != NULL && sp__parse_body(r) != 0)
     return;
+  if (key != NULL) {
+    sp__money_submit(r, key); /* group commit, under the lock */
+    return;
+  }
   if (r->route->locked)
     pthread_mutex_lock(&r->srv->lock);
-  if (key != NULL)
-    run_money(r, key);
+  if (r->srv->book == NULL)
+    sp__fail(r, 503, "unavailable", "", "the book could not be reopened");
   else
     r->route->fn(r);
   if (r->route->locked)
@@ -252,8 +198,29 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
 static int open_stores(sp_http_server *srv, const char *path, sp_error *err) {
   int rc = sp_book_open(path, &srv->book, err);
   if (rc == SP_OK)
-    rc = sp_svc_open(path, &srv->svc, err);
+    rc = sp_svc_open_store(sp_book_store(srv->book), &srv->svc, err);
   return rc;
+}
+
+/* One thread per connection by default: a money request waits for its
+ * group commit without holding up other connections, and the batches grow
+ * with the number of clients. With cfg->threads, a pool of that size. */
+static struct MHD_Daemon *start_daemon(sp_http_server *srv,
+                                       const sp_http_config *cfg,
+                                       const struct sockaddr_in *addr) {
+  if (cfg->threads == 0)
+    return MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_END);
+  return MHD_start_daemon(
+      MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
+      MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+      MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+      MHD_OPTION_END);
 }
 
 int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
@@ -268,20 +235,16 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
   if (srv == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   pthread_mutex_init(&srv->lock, NULL);
+  pthread_mutex_init(&srv->gc_lock, NULL);
   srv->keys = cfg->keys;
+  snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
   int rc = open_stores(srv, cfg->db_path, err);
   if (rc == SP_OK) {
-    unsigned threads = cfg->threads ? cfg->threads : SP_HTTP_THREADS_DEFAULT;
-    srv->daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_done, srv, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    srv->daemon = start_daemon(srv, cfg, &addr);
     if (srv->daemon == NULL)
       rc = sp_error_set(err, SP_EIO, "listen",
-                        "--listen: cannot listen on "
-                        "%s:%u",
-                        cfg->host, (unsigned)cfg->port);
+                        "--listen: cannot listen on %s:%u", cfg->host,
+                        (unsigned)cfg->port);
   }
   if (rc != SP_OK) {
     sp_http_stop(srv);
@@ -304,5 +267,6 @@ void sp_http_stop(sp_http_server *srv) {
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
   pthread_mutex_destroy(&srv->lock);
+  pthread_mutex_destroy(&srv->gc_lock);
   free(srv);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sparrow/store.h"
 #include "svc/svc_int.h"
 
 static const char *const statement_sql[SQ_COUNT] = {
@@ -112,10 +113,21 @@ static int migrate(sp_svc *svc, sp_error *err) {
   return rc;
 }
 
+static int prepare(sp_svc *svc, sp_error *err) {
+  int rc = migrate(svc, err);
+  for (int i = 0; rc == SP_OK && i < SQ_COUNT; i++)
+    if (sqlite3_prepare_v3(svc->db, statement_sql[i], -1,
+                           SQLITE_PREPARE_PERSISTENT, &svc->st[i],
+                           NULL) != SQLITE_OK)
+      rc = sp__svc_db_error(svc, err, statement_sql[i]);
+  return rc;
+}
+
 int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
   sp_svc *svc = calloc(1, sizeof *svc);
   if (svc == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  svc->owns_db = 1;
   int rc = SP_OK;
   if (sqlite3_open_v2(path, &svc->db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -130,12 +142,25 @@ int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
       rc = sp__svc_db_error(svc, err, "pragmas");
   }
   if (rc == SP_OK)
-    rc = migrate(svc, err);
-  for (int i = 0; rc == SP_OK && i < SQ_COUNT; i++)
-    if (sqlite3_prepare_v3(svc->db, statement_sql[i], -1,
-                           SQLITE_PREPARE_PERSISTENT, &svc->st[i],
-                           NULL) != SQLITE_OK)
-      rc = sp__svc_db_error(svc, err, statement_sql[i]);
+    rc = prepare(svc, err);
+  if (rc != SP_OK) {
+    sp_svc_close(svc);
+    return rc;
+  }
+  *out = svc;
+  return SP_OK;
+}
+
+int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
+  sqlite3 *db = sp_store_sqlite_handle(store);
+  if (db == NULL)
+    return sp_error_set(err, SP_EINVAL, "db",
+                        "the service tables need a SQLite store");
+  sp_svc *svc = calloc(1, sizeof *svc);
+  if (svc == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  svc->db = db;
+  int rc = prepare(svc, err);
   if (rc != SP_OK) {
     sp_svc_close(svc);
     return rc;
@@ -149,7 +174,8 @@ void sp_svc_close(sp_svc *svc) {
     return;
   for (int i = 0; i < SQ_COUNT; i++)
     sqlite3_finalize(svc->st[i]);
-  sqlite3_close(svc->db);
+  if (svc->owns_db)
+    sqlite3_close(svc->db);
   free(svc);
 }
 
@@ -221,4 +247,23 @@ int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
   sqlite3_bind_blob(st, 4, body, (int)body_len, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, now);
   return sp__svc_done(svc, st, "Idempotency-Key", err);
+}
+
+int sp_svc_begin(sp_svc *svc, sp_error *err) {
+  if (sqlite3_exec(svc->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return sp__svc_db_error(svc, err, "begin");
+  return SP_OK;
+}
+
+int sp_svc_commit(sp_svc *svc, sp_error *err) {
+  if (sqlite3_exec(svc->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return SP_OK;
+  int rc = sp__svc_db_error(svc, err, "commit");
+  sp_svc_rollback(svc);
+  return rc;
+}
+
+void sp_svc_rollback(sp_svc *svc) {
+  if (!sqlite3_get_autocommit(svc->db))
+    sqlite3_exec(svc->db, "ROLLBACK", NULL, NULL, NULL);
 }

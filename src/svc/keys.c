@@ -75,7 +75,7 @@ int sp_keyring_load(const char *path, sp_keyring **out, sp_error *err) {
   const char *key;
   json_t *v;
   json_object_foreach(doc, key, v) {
-    sp_role role;
+    sp_role role = SP_ROLE_APPLICANT_APP;
     if (rc != SP_OK)
       break;
     if (!json_is_string(v))

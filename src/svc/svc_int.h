@@ -24,6 +24,7 @@ enum {
 
 struct sp_svc {
   sqlite3 *db;
+  int owns_db; /* 0 when borrowed from a store */
   sqlite3_stmt *st[SQ_COUNT];
 };
 
