@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "sparrow/http.h"
+#include "sparrow/ledger.h"
+#include "sparrow/loan.h"
+#include "sparrow/money.h"
 #include "sparrow/store.h"
 #include "sparrow/svc.h"
 
@@ -301,6 +304,59 @@ static void test_consent_and_idempotency(void **state) {
   assert_int_equal(sp_store_remove_sqlite(path), SP_OK);
 }
 
+/* The store's batch: a refused operation inside is undone alone, the
+ * commit keeps the rest (with the service rows of the same transaction),
+ * and a batch ended without commit leaves nothing. */
+static void test_store_batch(void **state) {
+  (void)state;
+  char path[] = "/tmp/sparrow-batch-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  sp_book *b;
+  sp_svc *svc;
+  sp_error err;
+  sp_product p;
+  sp_product_default(&p);
+  p.annual_rate = 72 * SP_RATE_PERCENT / 10; /* 7.2% */
+  sp_date day;
+  assert_int_equal(sp_date_from_ymd(2026, 1, 1, &day), SP_OK);
+  assert_int_equal(sp_book_open(path, &b, &err), SP_OK);
+  assert_int_equal(sp_svc_open_store(sp_book_store(b), &svc, &err), SP_OK);
+  assert_int_equal(sp_line_open(b, "L1", 100000, &p, day, &err), SP_OK);
+  sp_store *st = sp_book_store(b);
+  assert_int_equal(st->ops->batch_begin(st, &err), SP_OK);
+  assert_int_equal(sp_line_draw(b, "L1", 60000, T0, "a", &err), SP_OK);
+  assert_int_equal(sp_line_draw(b, "L1", 50000, T0, "b", &err), SP_ELIMIT);
+  assert_int_equal(sp_line_draw(b, "L1", 40000, T0, "c", &err), SP_OK);
+  assert_int_equal(sp_svc_idem_put(svc, "k", "r", 1, 201, "x", 1, T0, &err),
+                   SP_OK);
+  assert_int_equal(st->ops->batch_end(st, 1, &err), SP_OK);
+  assert_int_equal(st->ops->batch_begin(st, &err), SP_OK);
+  assert_int_equal(sp_line_open(b, "L2", 100000, &p, day, &err), SP_OK);
+  assert_int_equal(st->ops->batch_end(st, 0, &err), SP_OK);
+  sp_svc_close(svc);
+  sp_book_close(b);
+  assert_int_equal(sp_book_open(path, &b, &err), SP_OK);
+  assert_int_equal(sp_svc_open_store(sp_book_store(b), &svc, &err), SP_OK);
+  sp_loan_view v;
+  assert_int_equal(sp_loan_get(b, "L1", &v, &err), SP_OK);
+  assert_true(v.principal_fen == 100000); /* 600.00 + 400.00 */
+  assert_int_equal(sp_loan_get(b, "L2", &v, &err), SP_ENOTFOUND);
+  int status;
+  char *body = NULL;
+  size_t len;
+  assert_int_equal(
+      sp_svc_idem_get(svc, "k", "r", 1, &status, &body, &len, &err), SP_OK);
+  free(body);
+  sp_ledger_totals t;
+  assert_int_equal(sp_ledger_verify(sp_book_store(b), &t, &err), SP_OK);
+  assert_true(t.transfers == 2);
+  sp_svc_close(svc);
+  sp_book_close(b);
+  assert_int_equal(sp_store_remove_sqlite(path), SP_OK);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_openapi_matches_routes),
@@ -309,6 +365,7 @@ int main(void) {
       cmocka_unit_test(test_keys),
       cmocka_unit_test(test_borrower_validate),
       cmocka_unit_test(test_consent_and_idempotency),
+      cmocka_unit_test(test_store_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

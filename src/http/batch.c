@@ -82,7 +82,7 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
 
 /* After a failed batch: nothing of it is durable, and the caches of the
  * book and the statements of the service tables go with the connection. */
-static void reopen(sp_http_server *srv) {
+void sp__reopen(sp_http_server *srv) {
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
   srv->svc = NULL;
@@ -124,7 +124,7 @@ static void run_batch(sp_http_server *srv, sp__job *batch) {
       sp__fail_err(j->r, &err, NULL);
     }
     if (begun)
-      reopen(srv);
+      sp__reopen(srv);
   }
   pthread_mutex_unlock(&srv->lock);
 }

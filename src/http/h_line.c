@@ -100,6 +100,26 @@ int sp__parse_product(sp__req *r, sp_product *p, sp_error *err) {
   return rc;
 }
 
+/* Opens the line and records its borrower in one transaction (a batch of
+ * one), so that neither is stored without the other. */
+static int open_linked(sp__req *r, const char *id, const char *borrower,
+                       const sp_product *p, sp_date date, sp_error *err) {
+  sp_store *st = sp_book_store(r->srv->book);
+  int rc = st->ops->batch_begin(st, err);
+  if (rc != SP_OK)
+    return rc;
+  int opened = rc =
+      sp_line_open(r->srv->book, id, sp__money(r, "limit"), p, date, err);
+  if (rc == SP_OK)
+    rc = sp_svc_line_link(r->srv->svc, id, borrower, err);
+  int end = st->ops->batch_end(st, rc == SP_OK, err);
+  if (rc == SP_OK)
+    rc = end;
+  if (rc != SP_OK && opened == SP_OK)
+    sp__reopen(r->srv); /* the book's caches hold the rolled-back line */
+  return rc;
+}
+
 void sp__h_line_post(sp__req *r) {
   sp_error err;
   sp_error_clear(&err);
@@ -115,9 +135,7 @@ void sp__h_line_post(sp__req *r) {
     rc = sp_error_set(&err, SP_ENOTFOUND, "borrower", "no borrower '%s'",
                       sp__str(r, "borrower"));
   if (rc == SP_OK)
-    rc = sp_line_open(r->srv->book, id, sp__money(r, "limit"), &p, date, &err);
-  if (rc == SP_OK)
-    rc = sp_svc_line_link(r->srv->svc, id, b.id, &err);
+    rc = open_linked(r, id, b.id, &p, date, &err);
   sp_loan_view v;
   if (rc == SP_OK)
     rc = sp_loan_get(r->srv->book, id, &v, &err);

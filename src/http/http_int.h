@@ -131,6 +131,10 @@ json_t *sp__json_time(sp_time t);
  * commit with the other money requests waiting at the time. */
 void sp__money_submit(sp__req *r, const char *key);
 
+/* Reopens the book and the service tables after a failed batch (their
+ * caches may hold what was rolled back). Server lock held. */
+void sp__reopen(sp_http_server *srv);
+
 /* Metrics. */
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
 /* Appends the Prometheus text to out (malloc'd). */
