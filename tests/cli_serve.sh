@@ -167,6 +167,15 @@ assert fen["accrue_interest"] == 24600, fen   # 15 x 10.00 + 16 x 6.00
 assert days["accrue_interest"] == 31, days
 PYEOF
 
+# Per-second accrual (按秒计息): 100,000.00 for 12 hours at 0.02% a day is
+# 100,000 x 0.0002 x 43,200 / 86,400 = 10.00.
+expect "open S1" 201 POST /v1/lines "$K_OFF" '{"id":"S1","borrower":"B1","limit":"100000.00","annual_rate":"7.2%","per_second":true,"date":"2026-04-01"}'
+[ "$(j "d['per_second'], d['daily_rate']")" = "(True, '0.020000%')" ] && ok || bad "open S1: $(cat "$dir/b")"
+expect "draw S1" 201 POST /v1/lines/S1/draws "$K_APP" '{"amount":"100000.00","at":"2026-04-01T10:00:00+08:00"}' s1
+expect "repay S1" 201 POST /v1/lines/S1/repayments "$K_APP" '{"amount":"100010.00","at":"2026-04-01T22:00:00+08:00"}' s2
+[ "$(j "d['allocated']['interest'], d['allocated']['principal'], d['line']['outstanding_principal'], d['line']['accrued_interest']")" = "('10.00', '100000.00', '0.00', '0.00')" ] && ok || bad "per second: $(cat "$dir/b")"
+expect_err "per_second type" 400 wrong_type per_second POST /v1/lines "$K_OFF" '{"id":"S2","borrower":"B1","limit":"1.00","annual_rate":"7.2%","per_second":"yes","date":"2026-04-01"}'
+
 # --- Term loans: equal principal 100,000.00 at 12% for 12 months ---
 T1='{"id":"T1","borrower":"B2","principal":"100000.00","annual_rate":"12%","term_months":12,"method":"equal-principal","start":"2026-02-15"}'
 expect_err "loan without key" 400 idempotency_key_required Idempotency-Key POST /v1/loans "$K_OFF" "$T1"
@@ -280,7 +289,7 @@ expect_err "term range" 400 out_of_range term_months POST /v1/lines "$K_OFF" '{"
 
 # --- Metrics ---
 req GET /metrics "$K_ADM" >/dev/null
-grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws",status="201"} 52$' "$dir/b" && ok || bad "metrics draws 201"
+grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws",status="201"} 53$' "$dir/b" && ok || bad "metrics draws 201"
 grep -q '^sparrow_http_request_duration_seconds_count{method="POST",route="/v1/lines/{id}/draws"} ' "$dir/b" && ok || bad "metrics histogram"
 # Line L1 paid off; L5 250.00, T1 91,666.67 and F1 12,000.00 outstanding.
 grep -q '^sparrow_outstanding_principal_cny 103916.67$' "$dir/b" && ok || bad "metrics principal"
