@@ -13,6 +13,7 @@
  * If the batch's commit fails, every job of the batch gets a 500 and the
  * book and service tables are reopened, so that nothing cached runs ahead
  * of the store. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ static char *fingerprint(const sp__req *r, size_t *len) {
  * fail the whole batch. */
 static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   sp__req *r = j->r;
+  assert(r->resp == NULL && r->route->info.money);
   int status = 0;
   char *body = NULL;
   size_t body_len = 0;
@@ -131,6 +133,7 @@ static void run_batch(sp_http_server *srv, sp__job *batch) {
 
 /* Takes up to BATCH_MAX jobs off the queue. gc_lock held. */
 static sp__job *take_batch(sp_http_server *srv) {
+  assert(srv->leader && srv->queue_head != NULL);
   sp__job *batch = srv->queue_head, *last = batch;
   for (size_t n = 1; n < BATCH_MAX && last->next != NULL; n++)
     last = last->next;
@@ -144,6 +147,7 @@ static sp__job *take_batch(sp_http_server *srv) {
 /* Marks a batch's jobs done and wakes each of them; hands the lead to the
  * first job still queued, if any. gc_lock held. */
 static void finish_batch(sp_http_server *srv, sp__job *batch) {
+  assert(srv->leader && batch != NULL);
   for (sp__job *j = batch, *next; j != NULL; j = next) {
     next = j->next; /* j lives on its thread's stack until it wakes */
     j->done = 1;

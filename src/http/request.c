@@ -281,6 +281,7 @@ static int check_fields(sp__req *r) {
 }
 
 int sp__parse_body(sp__req *r) {
+  assert(r->route != NULL && r->route->fields != NULL && r->json == NULL);
   if (r->route->fields[0].name == NULL && r->body_len == 0) {
     r->json = json_object(); /* routes without fields take no body */
     return r->json ? 0

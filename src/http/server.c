@@ -8,6 +8,7 @@
  * that move money go through group commit (batch.c) with their
  * Idempotency-Key. */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ const char *sp__arg(const sp__req *r, const char *name) {
 }
 
 static int authenticate(sp__req *r) {
+  assert(r->route != NULL && r->resp == NULL);
   if (r->route->info.roles == 0)
     return 0;
   const char *h =
