@@ -1,10 +1,10 @@
 # Sparrow: thin wrapper over CMake. Every target installs what it needs itself
 # (Debian packages through apt-get), so it works on a bare Debian 12 machine.
 
-DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev
-DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils
+DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libmicrohttpd-dev
+DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils curl
 # Baselines the benchmarks compare against (never linked into libsparrow).
-DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas
+DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas wrk curl
 JOBS        ?= 2
 DEMO_DB     ?= sparrow-demo.db
 

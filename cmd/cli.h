@@ -76,5 +76,6 @@ int cmd_score(int argc, char **argv);
 int cmd_aml(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

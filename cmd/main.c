@@ -24,6 +24,7 @@ static const struct {
      "AML monitoring: large-value reports, suspicious patterns"},
     {"monitor", cmd_monitor,
      "post-loan early warning: rules over borrower events"},
+    {"serve", cmd_serve, "the lending service over HTTP (JSON API)"},
 };
 
 static void usage(FILE *f) {

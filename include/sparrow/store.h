@@ -35,6 +35,13 @@ struct sp_store_ops {
   int (*begin)(sp_store *s, sp_error *err);
   int (*commit)(sp_store *s, sp_error *err);
   void (*rollback)(sp_store *s);
+  /* Group commit: between batch_begin and batch_end every begin / commit /
+   * rollback above is a savepoint inside one transaction (undone alone on
+   * rollback), made durable together by batch_end(commit = 1); with
+   * commit = 0, or if it fails, the whole batch is undone and the caller
+   * must reload whatever it cached (e.g. reopen the book). */
+  int (*batch_begin)(sp_store *s, sp_error *err);
+  int (*batch_end)(sp_store *s, int commit, sp_error *err);
   int (*account_get)(sp_store *s, uint64_t id, sp_account *out, sp_error *err);
   int (*account_put)(sp_store *s, const sp_account *a, sp_error *err);
   /* Updates the four sums of a stored account (faster than put). */
@@ -80,6 +87,12 @@ int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err);
 /* Opens a store that must already exist (for read-mostly commands). */
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err);
+
+/* The sqlite3 connection of a SQLite store (NULL for other backends), for
+ * modules that keep tables of their own in the same file and must write
+ * them in the same transactions (the service tables, sparrow/svc.h). It
+ * stays owned by the store. */
+void *sp_store_sqlite_handle(sp_store *s);
 
 /* Deletes a SQLite database file with its -wal and -shm companions;
  * returns SP_OK when none of them is left. */

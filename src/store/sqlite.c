@@ -7,7 +7,8 @@
  * (id is the INTEGER PRIMARY KEY: sequential ids append at the end of the
  * B-tree, the fastest insert order), and records (blobs of the loan book).
  * The schema carries a version in PRAGMA user_version and is migrated on
- * open. Every statement is prepared once and reused. */
+ * open. Every statement is prepared once and reused. A batch (group
+ * commit) turns the transactions inside it into savepoints. */
 #include <assert.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -21,6 +22,9 @@ enum {
   ST_BEGIN,
   ST_COMMIT,
   ST_ROLLBACK,
+  ST_SAVEPOINT,
+  ST_RELEASE,
+  ST_ROLLBACK_TO,
   ST_ACCOUNT_GET,
   ST_ACCOUNT_PUT,
   ST_BALANCE_PUT,
@@ -46,6 +50,9 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT sp_batch_item",
+    [ST_RELEASE] = "RELEASE sp_batch_item",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO sp_batch_item",
     [ST_ACCOUNT_GET] =
         "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
         "credits_posted, debits_pending, credits_pending FROM accounts a "
@@ -127,6 +134,7 @@ typedef struct sqlite_store {
   sp_store base;
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
+  int batch; /* inside batch_begin: transactions are savepoints */
 } sqlite_store;
 
 static int db_error(sqlite_store *s, sp_error *err, const char *what) {
@@ -147,20 +155,45 @@ static int step_done(sqlite_store *s, sqlite3_stmt *st, sp_error *err,
   return db_error(s, err, what);
 }
 
+/* Inside a batch, each transaction is a savepoint of the batch's one
+ * transaction: it can be undone alone, and the batch's commit makes all of
+ * them durable with one sync. */
 static int st_begin(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  return step_done(s, s->st[ST_BEGIN], err, "begin");
+  return step_done(s, s->st[s->batch ? ST_SAVEPOINT : ST_BEGIN], err, "begin");
 }
 
 static int st_commit(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  return step_done(s, s->st[ST_COMMIT], err, "commit");
+  return step_done(s, s->st[s->batch ? ST_RELEASE : ST_COMMIT], err, "commit");
 }
 
 static void st_rollback(sp_store *base) {
   sqlite_store *s = (sqlite_store *)base;
-  if (!sqlite3_get_autocommit(s->db))
+  if (s->batch) {
+    step_done(s, s->st[ST_ROLLBACK_TO], NULL, "rollback to");
+    step_done(s, s->st[ST_RELEASE], NULL, "release");
+  } else if (!sqlite3_get_autocommit(s->db)) {
     step_done(s, s->st[ST_ROLLBACK], NULL, "rollback");
+  }
+}
+
+static int st_batch_begin(sp_store *base, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  assert(!s->batch);
+  int rc = step_done(s, s->st[ST_BEGIN], err, "batch begin");
+  s->batch = rc == SP_OK;
+  return rc;
+}
+
+static int st_batch_end(sp_store *base, int commit, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  assert(s->batch);
+  s->batch = 0;
+  int rc = commit ? step_done(s, s->st[ST_COMMIT], err, "batch commit") : SP_OK;
+  if ((rc != SP_OK || !commit) && !sqlite3_get_autocommit(s->db))
+    step_done(s, s->st[ST_ROLLBACK], NULL, "batch rollback");
+  return rc;
 }
 
 static void read_account(sqlite3_stmt *st, sp_account *a) {
@@ -471,6 +504,8 @@ static const sp_store_ops sqlite_ops = {
     .begin = st_begin,
     .commit = st_commit,
     .rollback = st_rollback,
+    .batch_begin = st_batch_begin,
+    .batch_end = st_batch_end,
     .account_get = st_account_get,
     .account_put = st_account_put,
     .account_update = st_account_update,
@@ -567,6 +602,12 @@ int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err) {
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err) {
   return open_store(path, SQLITE_OPEN_READWRITE, out, err);
+}
+
+void *sp_store_sqlite_handle(sp_store *base) {
+  if (base == NULL || base->ops != &sqlite_ops)
+    return NULL;
+  return ((sqlite_store *)base)->db;
 }
 
 int sp_store_remove_sqlite(const char *path) {

@@ -1,0 +1,198 @@
+/* Group commit for the routes that move money.
+ *
+ * Each money request is queued as a job; a thread that finds no leader
+ * becomes the leader, takes the queue (up to BATCH_MAX jobs) and runs it under
+ * the server's lock inside one store batch: every job's book operation is a
+ * savepoint (a refused job is undone alone), its Idempotency-Key row is written
+ * in the same transaction (the service tables share the store's connection),
+ * and one commit makes the whole batch durable. Only then are the jobs marked
+ * done and their responses sent. Each job is woken alone, and the lead passes
+ * to the first job still queued. A key repeated inside a batch finds the
+ * earlier job's row, as it would after the commit.
+ *
+ * If the batch's commit fails, every job of the batch gets a 500 and the
+ * book and service tables are reopened, so that nothing cached runs ahead
+ * of the store. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+#include "sparrow/store.h"
+
+#define BATCH_MAX 512
+
+struct sp__job {
+  sp__req *r;
+  const char *key;
+  char *fp;
+  size_t fp_len;
+  int done;
+  int lead; /* this job's thread leads the next batch */
+  pthread_cond_t cond;
+  sp__job *next;
+};
+
+/* The request as the idempotency key remembers it: the caller's role,
+ * method, path and body (so another role's request with the same key is a
+ * different request, 409, and never sees the first response). */
+static char *fingerprint(const sp__req *r, size_t *len) {
+  const char *role = sp_role_name(r->role);
+  size_t head = strlen(role) + strlen(r->method) + strlen(r->url) + 3;
+  char *fp = malloc(head + r->body_len + 1);
+  if (fp == NULL)
+    return NULL;
+  snprintf(fp, head + 1, "%s %s %s\n", role, r->method, r->url);
+  if (r->body_len > 0)
+    memcpy(fp + head, r->body, r->body_len);
+  *len = head + r->body_len;
+  return fp;
+}
+
+/* Runs one job inside the batch; SP_OK, or a storage failure that must
+ * fail the whole batch. */
+static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
+  sp__req *r = j->r;
+  assert(r->resp == NULL && r->route->info.money);
+  int status = 0;
+  char *body = NULL;
+  size_t body_len = 0;
+  int rc = sp_svc_idem_get(srv->svc, j->key, j->fp, j->fp_len, &status, &body,
+                           &body_len, err);
+  if (rc == SP_OK) {
+    r->status = status, r->resp = body, r->resp_len = body_len;
+    return SP_OK;
+  }
+  if (rc == SP_EEXISTS) {
+    sp__fail(r, 409, "idempotency_key_reused", "Idempotency-Key",
+             "this key was used for a different request");
+    return SP_OK;
+  }
+  if (rc != SP_ENOTFOUND)
+    return rc;
+  char ref[SP_IDEM_KEY_MAX + 3];
+  snprintf(ref, sizeof ref, "h:%s", j->key);
+  r->ref = ref;
+  r->route->fn(r);
+  r->ref = NULL;
+  if (r->status < 200 || r->status >= 300)
+    return SP_OK; /* refused: nothing of it remains, the key stays free */
+  return sp_svc_idem_put(srv->svc, j->key, j->fp, j->fp_len, r->status, r->resp,
+                         r->resp_len, r->now, err);
+}
+
+/* After a failed batch: nothing of it is durable, and the caches of the
+ * book and the statements of the service tables go with the connection. */
+void sp__reopen(sp_http_server *srv) {
+  sp_svc_close(srv->svc);
+  sp_book_close(srv->book);
+  srv->svc = NULL;
+  srv->book = NULL;
+  sp_error err;
+  if (sp_book_open(srv->db_path, &srv->book, &err) == SP_OK &&
+      sp_svc_open_store(sp_book_store(srv->book), &srv->svc, &err) != SP_OK) {
+    sp_book_close(srv->book);
+    srv->book = NULL;
+  }
+}
+
+static void run_batch(sp_http_server *srv, sp__job *batch) {
+  pthread_mutex_lock(&srv->lock);
+  sp_error err;
+  sp_error_clear(&err);
+  int rc = srv->book ? SP_OK
+                     : sp_error_set(&err, SP_EFULL, "", "the book is closed");
+  sp_store *store = srv->book ? sp_book_store(srv->book) : NULL;
+  uint64_t n = 0;
+  for (sp__job *j = batch; j != NULL; j = j->next)
+    n++;
+  __atomic_fetch_add(&srv->metrics.batches, 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&srv->metrics.batch_jobs, n, __ATOMIC_RELAXED);
+  if (rc == SP_OK)
+    rc = store->ops->batch_begin(store, &err);
+  int begun = rc == SP_OK;
+  for (sp__job *j = batch; rc == SP_OK && j != NULL; j = j->next)
+    rc = run_job(srv, j, &err);
+  if (begun) {
+    int end = store->ops->batch_end(store, rc == SP_OK, &err);
+    if (rc == SP_OK)
+      rc = end;
+  }
+  if (rc != SP_OK) {
+    for (sp__job *j = batch; j != NULL; j = j->next) {
+      free(j->r->resp);
+      j->r->resp = NULL;
+      sp__fail_err(j->r, &err, NULL);
+    }
+    if (begun)
+      sp__reopen(srv);
+  }
+  pthread_mutex_unlock(&srv->lock);
+}
+
+/* Takes up to BATCH_MAX jobs off the queue. gc_lock held. */
+static sp__job *take_batch(sp_http_server *srv) {
+  assert(srv->leader && srv->queue_head != NULL);
+  sp__job *batch = srv->queue_head, *last = batch;
+  for (size_t n = 1; n < BATCH_MAX && last->next != NULL; n++)
+    last = last->next;
+  srv->queue_head = last->next;
+  if (srv->queue_head == NULL)
+    srv->queue_tail = NULL;
+  last->next = NULL;
+  return batch;
+}
+
+/* Marks a batch's jobs done and wakes each of them; hands the lead to the
+ * first job still queued, if any. gc_lock held. */
+static void finish_batch(sp_http_server *srv, sp__job *batch) {
+  assert(srv->leader && batch != NULL);
+  for (sp__job *j = batch, *next; j != NULL; j = next) {
+    next = j->next; /* j lives on its thread's stack until it wakes */
+    j->done = 1;
+    pthread_cond_signal(&j->cond);
+  }
+  if (srv->queue_head != NULL) {
+    srv->queue_head->lead = 1;
+    pthread_cond_signal(&srv->queue_head->cond);
+  } else {
+    srv->leader = 0;
+  }
+}
+
+void sp__money_submit(sp__req *r, const char *key) {
+  sp_http_server *srv = r->srv;
+  sp__job job = {.r = r, .key = key};
+  job.fp = fingerprint(r, &job.fp_len);
+  if (job.fp == NULL) {
+    sp__fail(r, 500, "internal", "", "out of memory");
+    return;
+  }
+  pthread_cond_init(&job.cond, NULL);
+  pthread_mutex_lock(&srv->gc_lock);
+  if (srv->queue_tail != NULL)
+    srv->queue_tail->next = &job;
+  else
+    srv->queue_head = &job;
+  srv->queue_tail = &job;
+  if (!srv->leader) {
+    srv->leader = 1;
+    job.lead = 1;
+  }
+  while (!job.done) {
+    if (!job.lead) {
+      pthread_cond_wait(&job.cond, &srv->gc_lock);
+      continue;
+    }
+    job.lead = 0; /* the lead passes on with the batch's end */
+    sp__job *batch = take_batch(srv);
+    pthread_mutex_unlock(&srv->gc_lock);
+    run_batch(srv, batch);
+    pthread_mutex_lock(&srv->gc_lock);
+    finish_batch(srv, batch);
+  }
+  pthread_mutex_unlock(&srv->gc_lock);
+  pthread_cond_destroy(&job.cond);
+  free(job.fp);
+}

@@ -1,0 +1,280 @@
+/* Handlers for revolving credit lines, built on the loan book: open, show,
+ * draw, repay, freeze, unfreeze and the statement of ledger entries.
+ *
+ * Draws and repayments pass the Idempotency-Key to the book as its ref, so
+ * a retried request never moves money twice, even if the server stopped
+ * between the movement and storing the response. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+#include "sparrow/money.h"
+#include "sparrow/store.h"
+
+static json_t *rate_json(int64_t rate, int decimals) {
+  char buf[32];
+  sp_rate_format_percent(rate, decimals, buf, sizeof buf);
+  return json_string(buf);
+}
+
+json_t *sp__loan_json(sp__req *r, const sp_loan_view *v) {
+  char borrower[SP_SVC_ID_MAX + 1];
+  int linked = sp_svc_line_borrower(r->srv->svc, v->id, borrower, NULL);
+  const char *status = v->closed ? "paid_off" : v->frozen ? "frozen" : "active";
+  int64_t daily =
+      v->product.annual_rate / sp_daycount_basis(v->product.daycount);
+  json_t *o = json_pack(
+      "{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", v->id,
+      "borrower", linked == SP_OK ? json_string(borrower) : json_null(),
+      "status", status, "opened", sp__json_date(v->opened), "maturity",
+      sp__json_date(v->maturity), "limit", sp__json_money(v->limit_fen),
+      "outstanding_principal", sp__json_money(v->principal_fen),
+      "accrued_interest", sp__json_money(v->interest_fen), "interest_due",
+      sp__json_money(v->interest_due_fen), "principal_due",
+      sp__json_money(v->principal_due_fen), "penalty",
+      sp__json_money(v->penalty_fen), "available",
+      sp__json_money(v->available_fen), "pending_draws",
+      sp__json_money(v->pending_draws_fen), "interest_paid_total",
+      sp__json_money(v->interest_paid_total_fen));
+  if (o == NULL)
+    return NULL;
+  json_object_set_new(o, "annual_rate", rate_json(v->product.annual_rate, 4));
+  json_object_set_new(o, "daily_rate", rate_json(daily, 6));
+  json_object_set_new(o, "annualized_rate", rate_json(v->annualized_rate, 2));
+  json_object_set_new(o, "daycount",
+                      json_string(sp_daycount_name(v->product.daycount)));
+  json_object_set_new(o, "per_second", json_boolean(v->product.per_second));
+  json_object_set_new(o, "days_past_due", json_integer(v->days_past_due));
+  json_object_set_new(o, "bucket",
+                      json_string(sp_bucket_name(v->days_past_due)));
+  json_object_set_new(o, "classification",
+                      json_string(sp_risk_class_name(v->risk_class)));
+  json_object_set_new(o, "closed_through", sp__json_date(v->closed_through));
+  if (v->kind == SP_LOAN_TERM) {
+    json_object_set_new(o, "fee", sp__json_money(v->fee_fen));
+    json_object_set_new(o, "method",
+                        json_string(sp_method_name(v->product.method)));
+    json_object_set_new(o, "term_months", json_integer(v->product.term_months));
+  }
+  return o;
+}
+
+/* Loads the loan of `kind` named by the path; 0 or -1 after replying. */
+int sp__load_loan(sp__req *r, sp_loan_kind kind, sp_loan_view *v) {
+  sp_error err;
+  sp_error_clear(&err);
+  int rc = sp_loan_get(r->srv->book, r->params[0], v, &err);
+  if (rc == SP_OK && v->kind != kind)
+    rc =
+        sp_error_set(&err, SP_ENOTFOUND, "id", "'%s' is not a %s", r->params[0],
+                     kind == SP_LOAN_LINE ? "line" : "term loan");
+  if (rc != SP_OK) {
+    sp__fail_err(r, &err, NULL);
+    return -1;
+  }
+  return 0;
+}
+
+int sp__parse_product(sp__req *r, sp_product *p, sp_error *err) {
+  sp_product_default(p);
+  const char *daily = sp__str(r, "daily_rate"),
+             *annual = sp__str(r, "annual_rate");
+  if ((daily[0] != '\0') == (annual[0] != '\0'))
+    return sp_error_set(err, SP_EINVAL, "daily_rate",
+                        "give exactly one of daily_rate and annual_rate");
+  const char *dc = sp__str(r, "daycount");
+  int rc = dc[0] ? sp_daycount_parse(dc, "daycount", &p->daycount, err) : SP_OK;
+  int64_t rate = 0;
+  if (rc == SP_OK)
+    rc = sp_rate_parse(daily[0] ? daily : annual,
+                       daily[0] ? "daily_rate" : "annual_rate", &rate, err);
+  if (rc == SP_OK && (rate <= 0 || rate > SP_RATE_ONE))
+    rc = sp_error_set(err, SP_ERANGE, daily[0] ? "daily_rate" : "annual_rate",
+                      "the rate must be above 0 and at most 100%%");
+  p->annual_rate = daily[0] ? rate * sp_daycount_basis(p->daycount) : rate;
+  p->per_second = sp__bool(r, "per_second");
+  json_t *term = json_object_get(r->json, "term_months");
+  if (term != NULL)
+    p->term_months = (int32_t)json_integer_value(term);
+  return rc;
+}
+
+/* Opens the line and records its borrower in one transaction (a batch of
+ * one), so that neither is stored without the other. */
+static int open_linked(sp__req *r, const char *id, const char *borrower,
+                       const sp_product *p, sp_date date, sp_error *err) {
+  sp_store *st = sp_book_store(r->srv->book);
+  int rc = st->ops->batch_begin(st, err);
+  if (rc != SP_OK)
+    return rc;
+  int opened = rc =
+      sp_line_open(r->srv->book, id, sp__money(r, "limit"), p, date, err);
+  if (rc == SP_OK)
+    rc = sp_svc_line_link(r->srv->svc, id, borrower, err);
+  int end = st->ops->batch_end(st, rc == SP_OK, err);
+  if (rc == SP_OK)
+    rc = end;
+  if (rc != SP_OK && opened == SP_OK)
+    sp__reopen(r->srv); /* the book's caches hold the rolled-back line */
+  return rc;
+}
+
+void sp__h_line_post(sp__req *r) {
+  sp_error err;
+  sp_error_clear(&err);
+  sp_product p;
+  sp_date date;
+  sp_borrower b;
+  const char *id = sp__str(r, "id");
+  int rc = sp__parse_product(r, &p, &err);
+  if (rc == SP_OK)
+    rc = sp_date_parse(sp__str(r, "date"), "date", &date, &err);
+  if (rc == SP_OK && sp_svc_borrower_get(r->srv->svc, sp__str(r, "borrower"),
+                                         &b, &err) != SP_OK)
+    rc = sp_error_set(&err, SP_ENOTFOUND, "borrower", "no borrower '%s'",
+                      sp__str(r, "borrower"));
+  if (rc == SP_OK)
+    rc = open_linked(r, id, b.id, &p, date, &err);
+  sp_loan_view v;
+  if (rc == SP_OK)
+    rc = sp_loan_get(r->srv->book, id, &v, &err);
+  if (rc != SP_OK) {
+    sp__fail_err(r, &err, "rate=annual_rate,term=term_months");
+    return;
+  }
+  sp__reply(r, 201, sp__loan_json(r, &v));
+}
+
+void sp__h_line_get(sp__req *r) {
+  sp_loan_view v;
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) == 0)
+    sp__reply(r, 200, sp__loan_json(r, &v));
+}
+
+/* Ends a movement: the loan as it now stands, with `extra` members. */
+void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra) {
+  sp_loan_view v;
+  if (rc == SP_OK)
+    rc = sp_loan_get(r->srv->book, r->params[0], &v, err);
+  if (rc != SP_OK) {
+    json_decref(extra);
+    sp__fail_err(r, err, "date=at,ref=Idempotency-Key");
+    return;
+  }
+  json_object_set_new(extra, v.kind == SP_LOAN_LINE ? "line" : "loan",
+                      sp__loan_json(r, &v));
+  sp__reply(r, r->route->status_ok, extra);
+}
+
+void sp__h_line_draw(sp__req *r) {
+  sp_loan_view v;
+  sp_time at;
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0 ||
+      sp__time_field(r, "at", &at) != 0)
+    return;
+  sp_error err;
+  sp_error_clear(&err);
+  int64_t amount = sp__money(r, "amount");
+  int rc = sp_line_draw(r->srv->book, r->params[0], amount, at, r->ref, &err);
+  sp__reply_moved(r, rc, &err,
+                  json_pack("{s:s,s:o,s:o}", "type", "draw", "amount",
+                            sp__json_money(amount), "at", sp__json_time(at)));
+}
+
+/* Repayments of lines and of term loans. */
+static void repay(sp__req *r, sp_loan_kind kind) {
+  sp_loan_view v;
+  sp_time at;
+  if (sp__load_loan(r, kind, &v) != 0 || sp__time_field(r, "at", &at) != 0)
+    return;
+  sp_error err;
+  sp_error_clear(&err);
+  int64_t amount = sp__money(r, "amount");
+  sp_repay_result res = {0};
+  int rc =
+      sp_loan_repay(r->srv->book, r->params[0], amount, at, r->ref, &res, &err);
+  sp__reply_moved(r, rc, &err,
+                  json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o}}", "type",
+                            "repayment", "amount", sp__json_money(amount), "at",
+                            sp__json_time(at), "allocated", "penalty",
+                            sp__json_money(res.penalty_fen), "interest",
+                            sp__json_money(res.interest_fen), "principal",
+                            sp__json_money(res.principal_fen)));
+}
+
+void sp__h_line_repay(sp__req *r) { repay(r, SP_LOAN_LINE); }
+void sp__h_loan_repay(sp__req *r) { repay(r, SP_LOAN_TERM); }
+
+static void set_frozen(sp__req *r, int frozen) {
+  sp_loan_view v;
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0)
+    return;
+  sp_error err;
+  sp_error_clear(&err);
+  int rc = sp_line_freeze(r->srv->book, r->params[0], frozen, &err);
+  sp__reply_moved(r, rc, &err, json_object());
+}
+
+void sp__h_line_freeze(sp__req *r) { set_frozen(r, 1); }
+void sp__h_line_unfreeze(sp__req *r) { set_frozen(r, 0); }
+
+/* The statement: the line's transfers in ledger order. */
+#define STATEMENT_MAX 10000
+typedef struct stmt_ctx {
+  uint64_t owner;
+  json_t *entries;
+  size_t n;
+} stmt_ctx;
+
+static int record_no(void *ctx, const sp_record *rec) {
+  *(uint64_t *)ctx = rec->no;
+  return SP_OK;
+}
+
+static int add_entry(void *ctx, const sp_transfer *t) {
+  static const char *const types[] = {"",
+                                      "draw",
+                                      "repay_principal",
+                                      "repay_interest",
+                                      "repay_penalty",
+                                      "accrue_interest",
+                                      "accrue_penalty",
+                                      "fee",
+                                      "capital"};
+  stmt_ctx *s = ctx;
+  if (t->owner_id != s->owner || s->n == STATEMENT_MAX)
+    return SP_OK;
+  const char *type = t->code < 9 ? types[t->code] : "other";
+  json_t *e = json_pack("{s:I,s:o,s:s,s:o}", "transfer", (json_int_t)t->id,
+                        "time", sp__json_time(t->time), "type", type, "amount",
+                        sp__json_money(t->amount_fen));
+  if (e == NULL)
+    return SP_ENOMEM;
+  if (t->flags & SP_TRANSFER_PENDING)
+    json_object_set_new(e, "pending", json_true());
+  json_array_append_new(s->entries, e);
+  s->n++;
+  return SP_OK;
+}
+
+void sp__h_line_statement(sp__req *r) {
+  sp_loan_view v;
+  if (sp__load_loan(r, SP_LOAN_LINE, &v) != 0)
+    return;
+  sp_store *st = sp_book_store(r->srv->book);
+  stmt_ctx s = {.entries = json_array()};
+  sp_error err;
+  sp_error_clear(&err);
+  int rc = st->ops->record_get(st, v.id, record_no, &s.owner, &err);
+  if (rc == SP_OK)
+    rc = st->ops->transfer_scan(st, add_entry, &s, &err);
+  if (rc != SP_OK) {
+    json_decref(s.entries);
+    sp__fail_err(r, &err, NULL);
+    return;
+  }
+  sp__reply(r, 200,
+            json_pack("{s:o,s:o}", "line", sp__loan_json(r, &v), "entries",
+                      s.entries));
+}

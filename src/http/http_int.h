@@ -1,0 +1,175 @@
+/* Internals of the HTTP server: the request being handled, the route
+ * table's full form, field schemas, and the metrics. */
+#ifndef SPARROW_HTTP_INT_H
+#define SPARROW_HTTP_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "sparrow/http.h"
+#include "sparrow/loan.h"
+#include "sparrow/svc.h"
+
+#define SP__PARAMS_MAX 2
+
+/* Field types of a JSON body; each is checked before the handler runs. */
+typedef enum sp__ftype {
+  SP__F_STRING,  /* a string of 1..max_len bytes */
+  SP__F_MONEY,   /* a decimal string "1234.50", > 0 */
+  SP__F_RATE,    /* a rate string with its unit: "0.02%" */
+  SP__F_DATE,    /* "YYYY-MM-DD" */
+  SP__F_TIME,    /* ISO 8601 time or date */
+  SP__F_BOOL,    /* true or false */
+  SP__F_OBJECT,  /* any JSON object (at most max_len bytes compact) */
+  SP__F_STRINGS, /* an array of 1..8 strings */
+  SP__F_INT      /* an integer 1..max_len */
+} sp__ftype;
+
+typedef struct sp__field {
+  const char *name;
+  sp__ftype type;
+  int required;
+  size_t max_len; /* bytes for strings and objects; the maximum for ints */
+  const char *doc;
+} sp__field;
+
+typedef struct sp__query {
+  const char *name;
+  int required;
+  const char *doc;
+} sp__query;
+
+typedef struct sp__req sp__req;
+typedef void (*sp__handler)(sp__req *r);
+
+typedef struct sp__route {
+  sp_http_route_info info;
+  const sp__field *fields; /* NULL-name terminated; NULL: no body */
+  const sp__query *query;  /* NULL-name terminated; may be NULL */
+  sp__handler fn;
+  int status_ok; /* 200 or 201 */
+  int locked;    /* touches the book or the service tables */
+} sp__route;
+
+extern const sp__route sp__routes[];
+extern const size_t sp__route_n;
+/* Like sp_http_route_match, filling the path parameters (may be NULL). */
+int sp__route_find(const char *method, const char *path,
+                   char params[][SP_SVC_ID_MAX + 1]);
+
+#define SP__METRIC_STATUSES 15
+#define SP__METRIC_BUCKETS 12
+typedef struct sp__metrics {
+  uint64_t count[64][SP__METRIC_STATUSES]; /* route (+1 unmatched) x status */
+  uint64_t bucket[64][SP__METRIC_BUCKETS];
+  uint64_t sum_us[64];
+  uint64_t batches, batch_jobs; /* group commits and the jobs in them */
+} sp__metrics;
+
+typedef struct sp__job sp__job;
+
+struct sp_http_server {
+  struct MHD_Daemon *daemon;
+  pthread_mutex_t lock; /* the book and the service store */
+  /* Group commit of money routes (batch.c). */
+  pthread_mutex_t gc_lock;
+  sp__job *queue_head, *queue_tail;
+  int leader;
+  char db_path[4096];
+  sp_book *book; /* NULL if it could not be reopened after a failure */
+  sp_svc *svc;
+  const sp_keyring *keys;
+  uint16_t port;
+  sp__metrics metrics;
+};
+
+struct sp__req {
+  sp_http_server *srv;
+  struct MHD_Connection *conn;
+  const sp__route *route;
+  const char *method, *url;
+  char params[SP__PARAMS_MAX][SP_SVC_ID_MAX + 1];
+  sp_role role;
+  const char *body;
+  size_t body_len;
+  json_t *json;    /* the parsed body, when the route takes one */
+  const char *ref; /* book idempotency ref for money routes, or NULL */
+  sp_time now;
+  int status; /* response */
+  char *resp; /* malloc'd */
+  size_t resp_len;
+};
+
+/* Responses. sp__reply takes the reference to `body`. */
+void sp__reply(sp__req *r, int status, json_t *body);
+void sp__fail(sp__req *r, int status, const char *code, const char *field,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Maps a library error to a status and code, renaming fields by `rename`
+ * ("date=at,rate=annual_rate"). */
+void sp__fail_err(sp__req *r, const sp_error *err, const char *rename);
+
+/* Parses the body (size, depth, JSON, fields); 0 or -1 after replying. */
+int sp__parse_body(sp__req *r);
+/* Field access after sp__parse_body; absent fields give the default. */
+const char *sp__str(const sp__req *r, const char *name);
+int64_t sp__money(const sp__req *r, const char *name);
+int sp__bool(const sp__req *r, const char *name);
+/* A query argument, or NULL. */
+const char *sp__arg(const sp__req *r, const char *name);
+/* Time fields and query arguments: `at` or else the request's time; 0 or
+ * -1 after replying. */
+int sp__time_field(sp__req *r, const char *name, sp_time *out);
+int sp__time_arg(sp__req *r, const char *name, sp_time *out);
+
+/* Money and dates as JSON strings. */
+json_t *sp__json_money(int64_t fen);
+json_t *sp__json_date(sp_date d);
+json_t *sp__json_time(sp_time t);
+
+/* Runs a money route's handler behind its Idempotency-Key, in a group
+ * commit with the other money requests waiting at the time. */
+void sp__money_submit(sp__req *r, const char *key);
+
+/* Reopens the book and the service tables after a failed batch (their
+ * caches may hold what was rolled back). Server lock held. */
+void sp__reopen(sp_http_server *srv);
+
+/* Metrics. */
+void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
+/* Appends the Prometheus text to out (malloc'd). */
+char *sp__metrics_text(sp_http_server *srv, size_t *len);
+
+/* Loans as JSON; loading the loan of the path; ending a movement. */
+json_t *sp__loan_json(sp__req *r, const sp_loan_view *v);
+int sp__load_loan(sp__req *r, sp_loan_kind kind, sp_loan_view *v);
+void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra);
+/* The product fields shared by lines and term loans (rates, daycount,
+ * per_second, term_months). */
+int sp__parse_product(sp__req *r, sp_product *p, sp_error *err);
+
+/* Handlers. */
+void sp__h_healthz(sp__req *r);
+void sp__h_metrics(sp__req *r);
+void sp__h_openapi(sp__req *r);
+void sp__h_borrower_post(sp__req *r);
+void sp__h_borrower_get(sp__req *r);
+void sp__h_data_post(sp__req *r);
+void sp__h_data_get(sp__req *r);
+void sp__h_consent_post(sp__req *r);
+void sp__h_consent_list(sp__req *r);
+void sp__h_consent_delete(sp__req *r);
+void sp__h_consent_check(sp__req *r);
+void sp__h_line_post(sp__req *r);
+void sp__h_line_get(sp__req *r);
+void sp__h_line_draw(sp__req *r);
+void sp__h_line_repay(sp__req *r);
+void sp__h_line_freeze(sp__req *r);
+void sp__h_line_unfreeze(sp__req *r);
+void sp__h_line_statement(sp__req *r);
+void sp__h_loan_post(sp__req *r);
+void sp__h_loan_get(sp__req *r);
+void sp__h_loan_schedule(sp__req *r);
+void sp__h_loan_repay(sp__req *r);
+
+#endif

@@ -1,0 +1,366 @@
+/* Requests and responses: body limits (size, depth), JSON parsing, the
+ * per-route field checks, and the error shape.
+ *
+ * Every refusal is {"error":{"code","field","message"}} (with line, column
+ * and position for malformed JSON), and happens before any handler runs:
+ * a handler sees only bodies whose every field has the right type, range
+ * and length, and no unknown field. */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+#include "sparrow/money.h"
+
+void sp__reply(sp__req *r, int status, json_t *body) {
+  assert(body != NULL && r->resp == NULL);
+  char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(body);
+  r->status = status;
+  if (text == NULL) {
+    r->status = 500;
+    text = strdup("{\"error\":{\"code\":\"internal\",\"field\":\"\","
+                  "\"message\":\"out of memory\"}}");
+  }
+  size_t n = text ? strlen(text) : 0;
+  r->resp = text ? realloc(text, n + 2) : NULL;
+  if (r->resp == NULL) {
+    free(text);
+    r->resp_len = 0;
+    return;
+  }
+  r->resp[n] = '\n';
+  r->resp[n + 1] = '\0';
+  r->resp_len = n + 1;
+}
+
+static void fail_json(sp__req *r, int status, const char *code,
+                      const char *field, const char *message, json_t *extra) {
+  json_t *e = json_pack("{s:s,s:s,s:s}", "code", code, "field", field,
+                        "message", message);
+  if (e != NULL && extra != NULL)
+    json_object_update(e, extra);
+  json_decref(extra);
+  sp__reply(r, status, json_pack("{s:o}", "error", e ? e : json_object()));
+}
+
+void sp__fail(sp__req *r, int status, const char *code, const char *field,
+              const char *fmt, ...) {
+  char message[320];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  fail_json(r, status, code, field, message, NULL);
+}
+
+/* "date=at,rate=annual_rate": the HTTP name of a library field. */
+static void rename_field(const char *field, const char *rename, char *out,
+                         size_t cap) {
+  snprintf(out, cap, "%s", field);
+  size_t n = strlen(field);
+  for (const char *p = rename; p && *p;) {
+    const char *eq = strchr(p, '='), *end = strchr(p, ',');
+    if (eq == NULL)
+      break;
+    if (end == NULL)
+      end = p + strlen(p);
+    if ((size_t)(eq - p) == n && strncmp(p, field, n) == 0) {
+      snprintf(out, cap, "%.*s", (int)(end - eq - 1), eq + 1);
+      return;
+    }
+    p = *end ? end + 1 : end;
+  }
+}
+
+void sp__fail_err(sp__req *r, const sp_error *err, const char *rename) {
+  static const struct {
+    int code, status;
+    const char *name;
+  } map[] = {
+      {SP_EINVAL, 400, "invalid_value"},    {SP_EPARSE, 400, "invalid_value"},
+      {SP_ERANGE, 400, "out_of_range"},     {SP_EOVERFLOW, 400, "out_of_range"},
+      {SP_ENOTFOUND, 404, "not_found"},     {SP_EEXISTS, 409, "conflict"},
+      {SP_ESTATE, 409, "invalid_state"},    {SP_ELIMIT, 422, "limit_exceeded"},
+      {SP_EBALANCE, 422, "limit_exceeded"}, {SP_EFULL, 503, "unavailable"},
+  };
+  int status = 500;
+  const char *name = "internal";
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (map[i].code == err->code) {
+      status = map[i].status;
+      name = map[i].name;
+    }
+  char field[64];
+  rename_field(err->field, rename, field, sizeof field);
+  const char *msg = err->message[0] ? err->message : sp_strerror(err->code);
+  if (strncmp(msg, "--", 2) == 0 && strstr(msg, ": ") != NULL)
+    msg = strstr(msg, ": ") + 2; /* the command line's "--id: " prefix */
+  if (status == 500)
+    msg = "internal error"; /* storage detail stays in the server */
+  fail_json(r, status, name, field, msg, NULL);
+}
+
+/* Refuses nesting deeper than SP_HTTP_DEPTH_MAX before jansson sees it. */
+static int check_depth(sp__req *r) {
+  int depth = 0, in_string = 0, escaped = 0;
+  for (size_t i = 0; i < r->body_len; i++) {
+    char c = r->body[i];
+    if (in_string) {
+      if (escaped)
+        escaped = 0;
+      else if (c == '\\')
+        escaped = 1;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '{' || c == '[') {
+      if (++depth > SP_HTTP_DEPTH_MAX) {
+        fail_json(r, 400, "too_deep", "body",
+                  "JSON nested deeper than 16 levels",
+                  json_pack("{s:I}", "position", (json_int_t)i));
+        return -1;
+      }
+    } else if (c == '}' || c == ']') {
+      depth--;
+    }
+  }
+  return 0;
+}
+
+static const sp__field *find_field(const sp__field *fields, const char *name) {
+  for (size_t i = 0; fields[i].name != NULL; i++)
+    if (strcmp(fields[i].name, name) == 0)
+      return &fields[i];
+  return NULL;
+}
+
+static const char *type_words(sp__ftype t) {
+  switch (t) {
+  case SP__F_MONEY:
+    return "a decimal string like \"1234.50\"";
+  case SP__F_RATE:
+    return "a rate string with its unit like \"0.02%\"";
+  case SP__F_DATE:
+    return "a date string \"YYYY-MM-DD\"";
+  case SP__F_TIME:
+    return "an ISO 8601 time string";
+  case SP__F_BOOL:
+    return "true or false";
+  case SP__F_OBJECT:
+    return "an object";
+  case SP__F_STRINGS:
+    return "an array of strings";
+  case SP__F_INT:
+    return "an integer";
+  default:
+    return "a string";
+  }
+}
+
+/* Checks a string-typed value's content; 0 or -1 after replying. */
+static int check_text(sp__req *r, const sp__field *f, const char *s) {
+  sp_error err;
+  sp_error_clear(&err);
+  int64_t v = 0;
+  int rc = SP_OK;
+  if (f->type == SP__F_MONEY)
+    rc = sp_money_parse(s, f->name, &v, &err);
+  else if (f->type == SP__F_RATE)
+    rc = sp_rate_parse(s, f->name, &v, &err);
+  else if (f->type == SP__F_DATE) {
+    sp_date d;
+    rc = sp_date_parse(s, f->name, &d, &err);
+  } else if (f->type == SP__F_TIME) {
+    sp_time t;
+    rc = sp_time_parse(s, f->name, &t, &err);
+  }
+  if (rc != SP_OK) {
+    sp__fail(r, 400, rc == SP_ERANGE ? "out_of_range" : "invalid_value",
+             f->name, "%s: must be %s (%s)", f->name, type_words(f->type),
+             err.message);
+    return -1;
+  }
+  if (f->type == SP__F_MONEY && v <= 0) {
+    sp__fail(r, 400, "out_of_range", f->name, "%s: must be positive", f->name);
+    return -1;
+  }
+  return 0;
+}
+
+static int check_field(sp__req *r, const sp__field *f, json_t *v) {
+  int ok;
+  switch (f->type) {
+  case SP__F_BOOL:
+    ok = json_is_boolean(v);
+    break;
+  case SP__F_OBJECT:
+    ok = json_is_object(v);
+    break;
+  case SP__F_STRINGS:
+    ok = json_is_array(v);
+    break;
+  case SP__F_INT:
+    ok = json_is_integer(v);
+    break;
+  default:
+    ok = json_is_string(v);
+  }
+  if (!ok) {
+    sp__fail(r, 400, "wrong_type", f->name, "%s: must be %s", f->name,
+             type_words(f->type));
+    return -1;
+  }
+  if (f->type == SP__F_INT) {
+    json_int_t x = json_integer_value(v);
+    if (x < 1 || x > (json_int_t)f->max_len) {
+      sp__fail(r, 400, "out_of_range", f->name, "%s: from 1 to %zu", f->name,
+               f->max_len);
+      return -1;
+    }
+  } else if (f->type == SP__F_OBJECT) {
+    char *text = json_dumps(v, JSON_COMPACT);
+    size_t n = text ? strlen(text) : SIZE_MAX;
+    free(text);
+    if (n > f->max_len) {
+      sp__fail(r, 400, "too_long", f->name, "%s: at most %zu bytes", f->name,
+               f->max_len);
+      return -1;
+    }
+  } else if (f->type == SP__F_STRINGS) {
+    size_t n = json_array_size(v);
+    if (n < 1 || n > 8) {
+      sp__fail(r, 400, "out_of_range", f->name, "%s: 1 to 8 entries", f->name);
+      return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+      json_t *e = json_array_get(v, i);
+      if (!json_is_string(e) || json_string_length(e) > f->max_len) {
+        sp__fail(r, 400, "wrong_type", f->name,
+                 "%s[%zu]: must be a string of at most %zu bytes", f->name, i,
+                 f->max_len);
+        return -1;
+      }
+    }
+  } else if (f->type != SP__F_BOOL) {
+    size_t n = json_string_length(v);
+    if (n == 0 || n > f->max_len) {
+      sp__fail(r, 400, n == 0 ? "invalid_value" : "too_long", f->name,
+               "%s: 1 to %zu bytes", f->name, f->max_len);
+      return -1;
+    }
+    return check_text(r, f, json_string_value(v));
+  }
+  return 0;
+}
+
+static int check_fields(sp__req *r) {
+  const sp__field *fields = r->route->fields;
+  const char *key;
+  json_t *v;
+  json_object_foreach(r->json, key, v) {
+    const sp__field *f = find_field(fields, key);
+    if (f == NULL) {
+      sp__fail(r, 400, "unknown_field", key, "unknown field '%.64s'", key);
+      return -1;
+    }
+    if (check_field(r, f, v) != 0)
+      return -1;
+  }
+  for (size_t i = 0; fields[i].name != NULL; i++)
+    if (fields[i].required &&
+        json_object_get(r->json, fields[i].name) == NULL) {
+      sp__fail(r, 400, "missing_field", fields[i].name, "%s: required",
+               fields[i].name);
+      return -1;
+    }
+  return 0;
+}
+
+int sp__parse_body(sp__req *r) {
+  assert(r->route != NULL && r->route->fields != NULL && r->json == NULL);
+  if (r->route->fields[0].name == NULL && r->body_len == 0) {
+    r->json = json_object(); /* routes without fields take no body */
+    return r->json ? 0
+                   : (sp__fail(r, 500, "internal", "", "out of memory"), -1);
+  }
+  if (check_depth(r) != 0)
+    return -1;
+  json_error_t je;
+  r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+  if (r->json == NULL) {
+    fail_json(r, 400, "malformed_json", "body", je.text,
+              json_pack("{s:i,s:i,s:i}", "line", je.line, "column", je.column,
+                        "position", je.position));
+    return -1;
+  }
+  if (!json_is_object(r->json)) {
+    sp__fail(r, 400, "wrong_type", "body", "the body must be a JSON object");
+    return -1;
+  }
+  return check_fields(r);
+}
+
+const char *sp__str(const sp__req *r, const char *name) {
+  const char *s = json_string_value(json_object_get(r->json, name));
+  return s ? s : "";
+}
+
+int64_t sp__money(const sp__req *r, const char *name) {
+  int64_t v = 0;
+  const char *s = json_string_value(json_object_get(r->json, name));
+  if (s != NULL && sp_money_parse(s, name, &v, NULL) != SP_OK)
+    v = 0;
+  return v;
+}
+
+int sp__bool(const sp__req *r, const char *name) {
+  return json_is_true(json_object_get(r->json, name));
+}
+
+int sp__time_field(sp__req *r, const char *name, sp_time *out) {
+  const char *s = json_string_value(json_object_get(r->json, name));
+  *out = r->now;
+  if (s == NULL)
+    return 0;
+  sp_error err;
+  if (sp_time_parse(s, name, out, &err) != SP_OK) {
+    sp__fail(r, 400, "invalid_value", name, "%s", err.message);
+    return -1;
+  }
+  return 0;
+}
+
+int sp__time_arg(sp__req *r, const char *name, sp_time *out) {
+  const char *s = sp__arg(r, name);
+  *out = r->now;
+  if (s == NULL)
+    return 0;
+  sp_error err;
+  if (strlen(s) > 40 || sp_time_parse(s, name, out, &err) != SP_OK) {
+    sp__fail(r, 400, "invalid_value", name, "%s: an ISO 8601 time", name);
+    return -1;
+  }
+  return 0;
+}
+
+json_t *sp__json_money(int64_t fen) {
+  char buf[32];
+  sp_money_format(fen, buf, sizeof buf);
+  return json_string(buf);
+}
+
+json_t *sp__json_date(sp_date d) {
+  char buf[11];
+  sp_date_format(d, buf);
+  return json_string(buf);
+}
+
+json_t *sp__json_time(sp_time t) {
+  char buf[32];
+  sp_time_format(t, buf);
+  return json_string(buf);
+}

@@ -1,0 +1,274 @@
+/* The HTTP server: libmicrohttpd glue, the request pipeline, and start and
+ * stop.
+ *
+ * Pipeline per request: collect the body (at most SP_HTTP_BODY_MAX bytes;
+ * more is drained and answered 413), route (404/405), authenticate the
+ * bearer key (401) and check its role against the route (403), check the
+ * body, then run the handler under the server's lock (one writer). Routes
+ * that move money go through group commit (batch.c) with their
+ * Idempotency-Key. */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/http_int.h"
+
+typedef struct conn_state {
+  char *body;
+  size_t len, cap;
+  int too_large;
+  struct timespec start;
+} conn_state;
+
+static uint64_t micros_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  int64_t us =
+      (t1.tv_sec - t0->tv_sec) * 1000000 + (t1.tv_nsec - t0->tv_nsec) / 1000;
+  return us > 0 ? (uint64_t)us : 0;
+}
+
+const char *sp__arg(const sp__req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static int authenticate(sp__req *r) {
+  assert(r->route != NULL && r->resp == NULL);
+  if (r->route->info.roles == 0)
+    return 0;
+  const char *h =
+      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+  if (h == NULL || strncmp(h, "Bearer ", 7) != 0 ||
+      sp_keyring_lookup(r->srv->keys, h + 7, &r->role) != SP_OK) {
+    sp__fail(r, 401, "unauthorized", "Authorization",
+             "a valid \"Authorization: Bearer KEY\" header is required");
+    return -1;
+  }
+  if (!(r->route->info.roles & SP_ROLE_BIT(r->role))) {
+    sp__fail(r, 403, "forbidden", "Authorization", "role %s may not call %s %s",
+             sp_role_name(r->role), r->route->info.method, r->route->info.path);
+    return -1;
+  }
+  return 0;
+}
+
+static int key_ok(const char *k) {
+  size_t n = strlen(k);
+  if (n == 0 || n > SP_IDEM_KEY_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!(k[i] >= '!' && k[i] <= '~'))
+      return 0;
+  return 1;
+}
+
+static void run_route(sp__req *r) {
+  const char *key = NULL;
+  if (r->route->info.money) {
+    key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                      "Idempotency-Key");
+    if (key == NULL || !key_ok(key)) {
+      sp__fail(r, 400, key ? "invalid_value" : "idempotency_key_required",
+               "Idempotency-Key",
+               "an Idempotency-Key header of 1 to %d printable characters "
+               "is required",
+               SP_IDEM_KEY_MAX);
+      return;
+    }
+  }
+  if (r->route->fields != NULL && sp__parse_body(r) != 0)
+    return;
+  if (key != NULL) {
+    sp__money_submit(r, key); /* group commit, under the lock */
+    return;
+  }
+  if (r->route->locked)
+    pthread_mutex_lock(&r->srv->lock);
+  if (r->srv->book == NULL)
+    sp__fail(r, 503, "unavailable", "", "the book could not be reopened");
+  else
+    r->route->fn(r);
+  if (r->route->locked)
+    pthread_mutex_unlock(&r->srv->lock);
+}
+
+/* Routes and runs a complete request; returns the route index or -1. */
+static int dispatch(sp__req *r, conn_state *cs) {
+  int i = sp__route_find(r->method, r->url, r->params);
+  if (cs->too_large)
+    sp__fail(r, 413, "body_too_large", "body", "the body exceeds %d bytes",
+             SP_HTTP_BODY_MAX);
+  else if (i == -1)
+    sp__fail(r, 404, "route_not_found", "path", "no route %.100s", r->url);
+  else if (i == -2)
+    sp__fail(r, 405, "method_not_allowed", "method",
+             "%.10s is not allowed on %.100s", r->method, r->url);
+  if (r->resp != NULL)
+    return i < 0 ? -1 : i;
+  r->route = &sp__routes[i];
+  if (r->route->fields == NULL && r->body_len > 0)
+    sp__fail(r, 400, "unexpected_body", "body", "this route takes no body");
+  else if (authenticate(r) == 0)
+    run_route(r);
+  return i;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, sp__req *r) {
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      r->resp_len, r->resp ? r->resp : (char *)"", MHD_RESPMEM_MUST_COPY);
+  if (resp == NULL)
+    return MHD_NO;
+  const char *type = r->route && r->route->fn == sp__h_metrics
+                         ? "text/plain; version=0.0.4"
+                         : "application/json";
+  MHD_add_response_header(resp, "Content-Type", type);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+static int append(conn_state *cs, const char *data, size_t n) {
+  if (cs->too_large || cs->len + n > SP_HTTP_BODY_MAX) {
+    cs->too_large = 1; /* drained, not kept */
+    return 0;
+  }
+  if (cs->len + n > cs->cap) {
+    size_t cap = cs->cap ? cs->cap * 2 : 4096;
+    while (cap < cs->len + n)
+      cap *= 2;
+    char *p = realloc(cs->body, cap + 1);
+    if (p == NULL)
+      return -1;
+    cs->body = p, cs->cap = cap;
+  }
+  memcpy(cs->body + cs->len, data, n);
+  cs->len += n;
+  return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **state) {
+  (void)version;
+  conn_state *cs = *state;
+  if (cs == NULL) {
+    if ((cs = calloc(1, sizeof *cs)) == NULL)
+      return MHD_NO;
+    clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    *state = cs;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    int rc = append(cs, upload, *upload_size);
+    *upload_size = 0;
+    return rc == 0 ? MHD_YES : MHD_NO;
+  }
+  sp__req r = {.srv = cls,
+               .conn = c,
+               .method = method,
+               .url = url,
+               .body = cs->body ? cs->body : "",
+               .body_len = cs->len,
+               .now = time(NULL)};
+  int route = dispatch(&r, cs);
+  if (r.resp == NULL)
+    sp__fail(&r, 500, "internal", "", "no response");
+  enum MHD_Result ok = respond(c, &r);
+  sp__metrics_record(&r.srv->metrics, route, r.status,
+                     micros_since(&cs->start));
+  json_decref(r.json);
+  free(r.resp);
+  return ok;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **state,
+                    enum MHD_RequestTerminationCode code) {
+  (void)cls, (void)c, (void)code;
+  conn_state *cs = *state;
+  if (cs != NULL) {
+    free(cs->body);
+    free(cs);
+  }
+  *state = NULL;
+}
+
+static int open_stores(sp_http_server *srv, const char *path, sp_error *err) {
+  int rc = sp_book_open(path, &srv->book, err);
+  if (rc == SP_OK)
+    rc = sp_svc_open_store(sp_book_store(srv->book), &srv->svc, err);
+  return rc;
+}
+
+/* One thread per connection by default: a money request waits for its
+ * group commit without holding up other connections, and the batches grow
+ * with the number of clients. With cfg->threads, a pool of that size. */
+static struct MHD_Daemon *start_daemon(sp_http_server *srv,
+                                       const sp_http_config *cfg,
+                                       const struct sockaddr_in *addr) {
+  if (cfg->threads == 0)
+    return MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_END);
+  return MHD_start_daemon(
+      MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
+      MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+      MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+      MHD_OPTION_END);
+}
+
+int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
+                  sp_error *err) {
+  struct sockaddr_in addr = {.sin_family = AF_INET,
+                             .sin_port = htons(cfg->port)};
+  if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1)
+    return sp_error_set(err, SP_EINVAL, "listen",
+                        "--listen: an IPv4 address and port like "
+                        "127.0.0.1:8080");
+  sp_http_server *srv = calloc(1, sizeof *srv);
+  if (srv == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  pthread_mutex_init(&srv->lock, NULL);
+  pthread_mutex_init(&srv->gc_lock, NULL);
+  srv->keys = cfg->keys;
+  snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
+  int rc = open_stores(srv, cfg->db_path, err);
+  if (rc == SP_OK) {
+    srv->daemon = start_daemon(srv, cfg, &addr);
+    if (srv->daemon == NULL)
+      rc = sp_error_set(err, SP_EIO, "listen",
+                        "--listen: cannot listen on %s:%u", cfg->host,
+                        (unsigned)cfg->port);
+  }
+  if (rc != SP_OK) {
+    sp_http_stop(srv);
+    return rc;
+  }
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  srv->port = info ? info->port : cfg->port;
+  *out = srv;
+  return SP_OK;
+}
+
+uint16_t sp_http_port(const sp_http_server *srv) { return srv->port; }
+
+void sp_http_stop(sp_http_server *srv) {
+  if (srv == NULL)
+    return;
+  if (srv->daemon != NULL)
+    MHD_stop_daemon(srv->daemon);
+  sp_svc_close(srv->svc);
+  sp_book_close(srv->book);
+  pthread_mutex_destroy(&srv->lock);
+  pthread_mutex_destroy(&srv->gc_lock);
+  free(srv);
+}

@@ -1,0 +1,269 @@
+/* The service store's connection: opening the file, the service tables'
+ * migrations, and the prepared statements.
+ *
+ * The tables sit beside the ledger's in the same file. Their schema
+ * version is kept in svc_schema (PRAGMA user_version belongs to the
+ * ledger's store), and each migration runs in one transaction. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sparrow/store.h"
+#include "svc/svc_int.h"
+
+static const char *const statement_sql[SQ_COUNT] = {
+    [SQ_BORROWER_PUT] = "INSERT INTO svc_borrowers(id, doc) VALUES(?1, ?2)",
+    [SQ_BORROWER_GET] = "SELECT doc FROM svc_borrowers WHERE id = ?1",
+    [SQ_DATA_ADD] = "INSERT INTO svc_data(borrower, source, as_of, doc_values,"
+                    " received) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_DATA_LIST] = "SELECT no, source, as_of, doc_values, received FROM "
+                     "svc_data WHERE borrower = ?1 ORDER BY no LIMIT ?2",
+    [SQ_CONSENT_ADD] = "INSERT INTO svc_consents(borrower, source, purposes, "
+                       "granted, expires, revoked) VALUES(?1, ?2, ?3, ?4, ?5, "
+                       "0)",
+    [SQ_CONSENT_GET] = "SELECT revoked FROM svc_consents WHERE no = ?1 AND "
+                       "borrower = ?2",
+    [SQ_CONSENT_REVOKE] = "UPDATE svc_consents SET revoked = ?3 WHERE no = ?1 "
+                          "AND borrower = ?2 AND revoked = 0",
+    [SQ_CONSENT_LIST] = "SELECT no, source, purposes, granted, expires, "
+                        "revoked FROM svc_consents WHERE borrower = ?1 ORDER "
+                        "BY no LIMIT 1000",
+    [SQ_LINE_LINK] = "INSERT INTO svc_lines(line, borrower) VALUES(?1, ?2)",
+    [SQ_LINE_GET] = "SELECT borrower FROM svc_lines WHERE line = ?1",
+    [SQ_IDEM_GET] = "SELECT request, status, body FROM svc_idempotency "
+                    "WHERE key = ?1",
+    [SQ_IDEM_PUT] = "INSERT INTO svc_idempotency(key, request, status, body, "
+                    "created) VALUES(?1, ?2, ?3, ?4, ?5)",
+};
+
+static const char *const migrations[] = {
+    "CREATE TABLE svc_borrowers(id TEXT PRIMARY KEY, doc BLOB NOT NULL) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE svc_data(no INTEGER PRIMARY KEY, borrower TEXT NOT NULL,"
+    " source INTEGER NOT NULL, as_of INTEGER NOT NULL,"
+    " doc_values TEXT NOT NULL, received INTEGER NOT NULL);"
+    "CREATE INDEX svc_data_borrower ON svc_data(borrower, no);"
+    "CREATE TABLE svc_consents(no INTEGER PRIMARY KEY,"
+    " borrower TEXT NOT NULL, source INTEGER NOT NULL,"
+    " purposes INTEGER NOT NULL, granted INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, revoked INTEGER NOT NULL);"
+    "CREATE INDEX svc_consents_borrower ON svc_consents(borrower, no);"
+    "CREATE TABLE svc_lines(line TEXT PRIMARY KEY, borrower TEXT NOT NULL) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE svc_idempotency(key TEXT PRIMARY KEY, request BLOB NOT NULL,"
+    " status INTEGER NOT NULL, body BLOB NOT NULL, created INTEGER NOT NULL)"
+    " WITHOUT ROWID;",
+};
+
+int sp__svc_db_error(sp_svc *svc, sp_error *err, const char *what) {
+  return sp_error_set(err, SP_ESTORE, "store", "sqlite: %s: %s", what,
+                      sqlite3_errmsg(svc->db));
+}
+
+int sp__svc_done(sp_svc *svc, sqlite3_stmt *st, const char *field,
+                 sp_error *err) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc == SQLITE_DONE)
+    return SP_OK;
+  if (rc == SQLITE_CONSTRAINT)
+    return sp_error_set(err, SP_EEXISTS, field, "%s: already exists", field);
+  return sp__svc_db_error(svc, err, "write");
+}
+
+static int schema_version(sp_svc *svc, int *out, sp_error *err) {
+  if (sqlite3_exec(svc->db,
+                   "CREATE TABLE IF NOT EXISTS svc_schema(version INTEGER "
+                   "NOT NULL); INSERT INTO svc_schema SELECT 0 WHERE NOT "
+                   "EXISTS (SELECT 1 FROM svc_schema)",
+                   NULL, NULL, NULL) != SQLITE_OK)
+    return sp__svc_db_error(svc, err, "svc_schema");
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(svc->db, "SELECT version FROM svc_schema", -1, &st,
+                         NULL) != SQLITE_OK)
+    return sp__svc_db_error(svc, err, "svc_schema");
+  *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_finalize(st);
+  return SP_OK;
+}
+
+static int migrate(sp_svc *svc, sp_error *err) {
+  int version = 0;
+  int rc = schema_version(svc, &version, err);
+  int n = (int)(sizeof migrations / sizeof migrations[0]);
+  if (rc == SP_OK && version > n)
+    return sp_error_set(err, SP_ESTORE, "db",
+                        "service schema version %d is newer than this "
+                        "program (%d)",
+                        version, n);
+  for (int v = version; rc == SP_OK && v < n; v++) {
+    char set[64];
+    snprintf(set, sizeof set, "UPDATE svc_schema SET version = %d", v + 1);
+    if (sqlite3_exec(svc->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(svc->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(svc->db, set, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(svc->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+      rc = sp__svc_db_error(svc, err, "service migration");
+      sqlite3_exec(svc->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  }
+  return rc;
+}
+
+static int prepare(sp_svc *svc, sp_error *err) {
+  int rc = migrate(svc, err);
+  for (int i = 0; rc == SP_OK && i < SQ_COUNT; i++)
+    if (sqlite3_prepare_v3(svc->db, statement_sql[i], -1,
+                           SQLITE_PREPARE_PERSISTENT, &svc->st[i],
+                           NULL) != SQLITE_OK)
+      rc = sp__svc_db_error(svc, err, statement_sql[i]);
+  return rc;
+}
+
+int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
+  sp_svc *svc = calloc(1, sizeof *svc);
+  if (svc == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  svc->owns_db = 1;
+  int rc = SP_OK;
+  if (sqlite3_open_v2(path, &svc->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                          SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK)
+    rc = sp_error_set(err, SP_ESTORE, "db", "cannot open database '%s'", path);
+  if (rc == SP_OK) {
+    sqlite3_busy_timeout(svc->db, 5000);
+    if (sqlite3_exec(svc->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
+                     NULL, NULL) != SQLITE_OK)
+      rc = sp__svc_db_error(svc, err, "pragmas");
+  }
+  if (rc == SP_OK)
+    rc = prepare(svc, err);
+  if (rc != SP_OK) {
+    sp_svc_close(svc);
+    return rc;
+  }
+  *out = svc;
+  return SP_OK;
+}
+
+int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
+  sqlite3 *db = sp_store_sqlite_handle(store);
+  if (db == NULL)
+    return sp_error_set(err, SP_EINVAL, "db",
+                        "the service tables need a SQLite store");
+  sp_svc *svc = calloc(1, sizeof *svc);
+  if (svc == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  svc->db = db;
+  int rc = prepare(svc, err);
+  if (rc != SP_OK) {
+    sp_svc_close(svc);
+    return rc;
+  }
+  *out = svc;
+  return SP_OK;
+}
+
+void sp_svc_close(sp_svc *svc) {
+  if (svc == NULL)
+    return;
+  for (int i = 0; i < SQ_COUNT; i++)
+    sqlite3_finalize(svc->st[i]);
+  if (svc->owns_db)
+    sqlite3_close(svc->db);
+  free(svc);
+}
+
+int sp_svc_line_link(sp_svc *svc, const char *line, const char *borrower,
+                     sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_LINE_LINK];
+  sqlite3_bind_text(st, 1, line, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, borrower, -1, SQLITE_TRANSIENT);
+  return sp__svc_done(svc, st, "id", err);
+}
+
+int sp_svc_line_borrower(sp_svc *svc, const char *line,
+                         char out[SP_SVC_ID_MAX + 1], sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_LINE_GET];
+  sqlite3_bind_text(st, 1, line, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    snprintf(out, SP_SVC_ID_MAX + 1, "%s",
+             (const char *)sqlite3_column_text(st, 0));
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SP_OK;
+  if (rc == SQLITE_DONE)
+    return SP_ENOTFOUND;
+  return sp__svc_db_error(svc, err, "line get");
+}
+
+int sp_svc_idem_get(sp_svc *svc, const char *key, const void *request,
+                    size_t request_len, int *status, char **body,
+                    size_t *body_len, sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_IDEM_GET];
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st), result = SP_OK;
+  if (rc == SQLITE_ROW) {
+    const void *req = sqlite3_column_blob(st, 0);
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    if (n != request_len || (n > 0 && memcmp(req, request, n) != 0)) {
+      result = sp_error_set(err, SP_EEXISTS, "Idempotency-Key",
+                            "key '%s' was used for another request", key);
+    } else {
+      *status = sqlite3_column_int(st, 1);
+      *body_len = (size_t)sqlite3_column_bytes(st, 2);
+      *body = malloc(*body_len + 1);
+      if (*body == NULL)
+        result = sp_error_set(err, SP_ENOMEM, "body", "out of memory");
+      else {
+        if (*body_len > 0)
+          memcpy(*body, sqlite3_column_blob(st, 2), *body_len);
+        (*body)[*body_len] = '\0';
+      }
+    }
+  } else if (rc == SQLITE_DONE) {
+    result = SP_ENOTFOUND;
+  } else {
+    result = sp__svc_db_error(svc, err, "idempotency get");
+  }
+  sqlite3_reset(st);
+  return result;
+}
+
+int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
+                    size_t request_len, int status, const char *body,
+                    size_t body_len, sp_time now, sp_error *err) {
+  assert(body != NULL && request != NULL);
+  sqlite3_stmt *st = svc->st[SQ_IDEM_PUT];
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(st, 2, request, (int)request_len, SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, status);
+  sqlite3_bind_blob(st, 4, body, (int)body_len, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, now);
+  return sp__svc_done(svc, st, "Idempotency-Key", err);
+}
+
+int sp_svc_begin(sp_svc *svc, sp_error *err) {
+  if (sqlite3_exec(svc->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return sp__svc_db_error(svc, err, "begin");
+  return SP_OK;
+}
+
+int sp_svc_commit(sp_svc *svc, sp_error *err) {
+  if (sqlite3_exec(svc->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+    return SP_OK;
+  int rc = sp__svc_db_error(svc, err, "commit");
+  sp_svc_rollback(svc);
+  return rc;
+}
+
+void sp_svc_rollback(sp_svc *svc) {
+  if (!sqlite3_get_autocommit(svc->db))
+    sqlite3_exec(svc->db, "ROLLBACK", NULL, NULL, NULL);
+}
