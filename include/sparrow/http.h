@@ -30,10 +30,12 @@ typedef struct sp_http_server sp_http_server;
 
 typedef struct sp_http_config {
   const char *db_path;
-  const char *host;       /* IPv4 address to listen on, e.g. "127.0.0.1" */
-  uint16_t port;          /* 0: any free port (see sp_http_port) */
-  const sp_keyring *keys; /* not owned; must outlive the server */
-  unsigned threads;       /* 0: one thread per connection; else a pool */
+  const char *host;          /* IPv4 address to listen on, e.g. "127.0.0.1" */
+  uint16_t port;             /* 0: any free port (see sp_http_port) */
+  const sp_keyring *keys;    /* not owned; must outlive the server */
+  unsigned threads;          /* 0: one thread per connection; else a pool */
+  const char *monitor_rules; /* early-warning rules file, or NULL: off */
+  const char *monitor_state; /* monitor snapshot file, or NULL */
 } sp_http_config;
 
 /* Opens the book and service tables in cfg->db_path and starts serving. */

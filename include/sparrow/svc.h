@@ -18,6 +18,7 @@
 
 #include "sparrow/date.h"
 #include "sparrow/error.h"
+#include "sparrow/schema.h"
 
 typedef struct sp_svc sp_svc;
 
@@ -110,17 +111,10 @@ int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
 
 /* ---- Multi-source data ---- */
 
-typedef enum sp_source {
-  SP_SOURCE_TAX = 0,
-  SP_SOURCE_INVOICE,
-  SP_SOURCE_UTILITY,
-  SP_SOURCE_SOCIAL_INSURANCE,
-  SP_SOURCE_ECOMMERCE,
-  SP_SOURCE_LOGISTICS,
-  SP_SOURCE_CUSTOMS,
-  SP_SOURCE_JUDICIAL,
-  SP_SOURCE_COUNT
-} sp_source;
+/* The data sources a borrower consents to: the first eight sources of a
+ * feature schema (sparrow/schema.h), from tax to judicial. */
+typedef sp_feature_source sp_source;
+#define SP_SOURCE_COUNT (SP_SOURCE_JUDICIAL + 1)
 const char *sp_source_name(sp_source s);
 int sp_source_parse(const char *text, const char *field, sp_source *out,
                     sp_error *err);
@@ -193,6 +187,33 @@ int sp_svc_line_link(sp_svc *svc, const char *line, const char *borrower,
 /* The borrower of a line; SP_ENOTFOUND if not linked. */
 int sp_svc_line_borrower(sp_svc *svc, const char *line,
                          char out[SP_SVC_ID_MAX + 1], sp_error *err);
+
+/* The lines of a borrower, in id order: up to cap ids into out, the
+ * number in *n. */
+int sp_svc_borrower_lines(sp_svc *svc, const char *borrower,
+                          char (*out)[SP_SVC_ID_MAX + 1], size_t cap, size_t *n,
+                          sp_error *err);
+
+/* ---- Early-warning actions (sparrow/monitor.h) ---- */
+
+typedef struct sp_warning {
+  int64_t no;
+  char borrower[SP_SVC_ID_MAX + 1];
+  char rule[32];
+  char level[16];
+  char action[16];
+  char event_id[32];
+  sp_time event_time;
+  char reason[256];
+  char detail[256]; /* what was done, e.g. "line L1 frozen" */
+  sp_time created;
+} sp_warning;
+
+/* Records an action with the event that caused it (w->no is assigned). */
+int sp_svc_warning_add(sp_svc *svc, sp_warning *w, sp_error *err);
+/* A borrower's actions in order: up to cap into out, the number in *n. */
+int sp_svc_warning_list(sp_svc *svc, const char *borrower, sp_warning *out,
+                        size_t cap, size_t *n, sp_error *err);
 
 /* ---- Idempotency keys ---- */
 

@@ -9,6 +9,7 @@
 
 #include "sparrow/http.h"
 #include "sparrow/loan.h"
+#include "sparrow/monitor.h"
 #include "sparrow/svc.h"
 
 #define SP__PARAMS_MAX 2
@@ -23,7 +24,8 @@ typedef enum sp__ftype {
   SP__F_BOOL,    /* true or false */
   SP__F_OBJECT,  /* any JSON object (at most max_len bytes compact) */
   SP__F_STRINGS, /* an array of 1..8 strings */
-  SP__F_INT      /* an integer 1..max_len */
+  SP__F_INT,     /* an integer 1..max_len */
+  SP__F_UINT     /* an integer 0..max_len */
 } sp__ftype;
 
 typedef struct sp__field {
@@ -79,6 +81,9 @@ struct sp_http_server {
   char db_path[4096];
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
+  sp_monitor *monitor; /* NULL unless started with monitor rules */
+  sp_monitor_rules *monitor_rules;
+  char monitor_state[4096]; /* snapshot path, "" for none */
   const sp_keyring *keys;
   uint16_t port;
   sp__metrics metrics;
@@ -167,6 +172,8 @@ void sp__h_line_repay(sp__req *r);
 void sp__h_line_freeze(sp__req *r);
 void sp__h_line_unfreeze(sp__req *r);
 void sp__h_line_statement(sp__req *r);
+void sp__h_event_post(sp__req *r);
+void sp__h_warning_list(sp__req *r);
 void sp__h_loan_post(sp__req *r);
 void sp__h_loan_get(sp__req *r);
 void sp__h_loan_schedule(sp__req *r);

@@ -13,8 +13,10 @@ static json_t *field_schema(const sp__field *f) {
   case SP__F_OBJECT:
     return json_pack("{s:s,s:s}", "type", "object", "description", f->doc);
   case SP__F_INT:
-    return json_pack("{s:s,s:i,s:I,s:s}", "type", "integer", "minimum", 1,
-                     "maximum", (json_int_t)f->max_len, "description", f->doc);
+  case SP__F_UINT:
+    return json_pack("{s:s,s:i,s:I,s:s}", "type", "integer", "minimum",
+                     f->type == SP__F_INT, "maximum", (json_int_t)f->max_len,
+                     "description", f->doc);
   case SP__F_STRINGS:
     return json_pack("{s:s,s:{s:s,s:I},s:i,s:i,s:s}", "type", "array", "items",
                      "type", "string", "maxLength", (json_int_t)f->max_len,

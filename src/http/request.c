@@ -155,6 +155,7 @@ static const char *type_words(sp__ftype t) {
   case SP__F_STRINGS:
     return "an array of strings";
   case SP__F_INT:
+  case SP__F_UINT:
     return "an integer";
   default:
     return "a string";
@@ -204,6 +205,7 @@ static int check_field(sp__req *r, const sp__field *f, json_t *v) {
     ok = json_is_array(v);
     break;
   case SP__F_INT:
+  case SP__F_UINT:
     ok = json_is_integer(v);
     break;
   default:
@@ -214,11 +216,11 @@ static int check_field(sp__req *r, const sp__field *f, json_t *v) {
              type_words(f->type));
     return -1;
   }
-  if (f->type == SP__F_INT) {
-    json_int_t x = json_integer_value(v);
-    if (x < 1 || x > (json_int_t)f->max_len) {
-      sp__fail(r, 400, "out_of_range", f->name, "%s: from 1 to %zu", f->name,
-               f->max_len);
+  if (f->type == SP__F_INT || f->type == SP__F_UINT) {
+    json_int_t x = json_integer_value(v), lo = f->type == SP__F_INT;
+    if (x < lo || x > (json_int_t)f->max_len) {
+      sp__fail(r, 400, "out_of_range", f->name, "%s: from %d to %zu", f->name,
+               (int)lo, f->max_len);
       return -1;
     }
   } else if (f->type == SP__F_OBJECT) {

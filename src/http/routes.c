@@ -23,6 +23,8 @@
  *   POST /v1/loans                             x                       x
  *   GET  /v1/loans/{id}, .../schedule    x     x       x      x        x
  *   POST /v1/loans/{id}/repayments       x     x                       x
+ *   POST /v1/events                            x       x               x
+ *   GET  /v1/borrowers/{id}/warnings           x       x      x        x
  *   GET  /metrics                                      x      x        x
  *   GET  /healthz, /openapi.json: public */
 #include <assert.h>
@@ -98,6 +100,23 @@ static const sp__field loan_fields[] = {
 
 static const sp__field no_fields[] = {{NULL, 0, 0, 0, NULL}};
 
+static const sp__field event_fields[] = {
+    {"id", SP__F_STRING, 1, SP_MONITOR_ID_MAX - 1,
+     "event id (duplicates count once)"},
+    {"borrower", SP__F_STRING, 1, SP_MONITOR_ID_MAX - 1, "borrower id"},
+    {"kind", SP__F_STRING, 1, 31,
+     "invoice_issued, tax_filing, utility_electricity, ... "
+     "(sparrow/monitor.h)"},
+    {"time", SP__F_TIME, 1, 32, "event time, ISO 8601"},
+    {"amount", SP__F_UINT, 0, 1000000000000000, "money kinds: integer fen"},
+    {"value", SP__F_UINT, 0, 1000000000000000, "count kinds: an integer"},
+    {"status", SP__F_STRING, 0, 15,
+     "logistics: collected, in_transit, stuck, delivered"},
+    {"counterparty", SP__F_STRING, 0, 63, "account movements: who"},
+    {"counterparty_type", SP__F_STRING, 0, 31,
+     "account movements: securities, real_estate, ..."},
+    {NULL, 0, 0, 0, NULL}};
+
 static const sp__query check_query[] = {
     {"source", 1, "data source"},
     {"purpose", 1, "purpose of use"},
@@ -128,6 +147,12 @@ const sp__route sp__routes[] = {
       consent_fields, NULL, sp__h_consent_post, 201, 1, "record a consent"),
     R("GET", "/v1/borrowers/{id}/consents", ALL, 0, NULL, at_query,
       sp__h_consent_list, 200, 1, "consents with their status"),
+    R("POST", "/v1/events", OFFICER | RISK | ADMIN, 0, event_fields, NULL,
+      sp__h_event_post, 200, 1,
+      "a borrower event for early warning; returns the actions it caused"),
+    R("GET", "/v1/borrowers/{id}/warnings", OFFICER | RISK | AUDITOR | ADMIN, 0,
+      NULL, NULL, sp__h_warning_list, 200, 1,
+      "early-warning actions taken on a borrower, with their events"),
     R("DELETE", "/v1/borrowers/{id}/consents/{cid}", APP | OFFICER | ADMIN, 0,
       NULL, NULL, sp__h_consent_delete, 200, 1, "revoke a consent"),
     R("GET", "/v1/borrowers/{id}/consent-check",

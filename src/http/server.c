@@ -225,6 +225,30 @@ static struct MHD_Daemon *start_daemon(sp_http_server *srv,
       MHD_OPTION_END);
 }
 
+/* The early-warning engine, and its snapshot when there is one. */
+static int open_monitor(sp_http_server *srv, const sp_http_config *cfg,
+                        sp_error *err) {
+  srv->monitor_rules = malloc(sizeof *srv->monitor_rules);
+  if (srv->monitor_rules == NULL)
+    return sp_error_set(err, SP_ENOMEM, "rules", "out of memory");
+  int rc =
+      sp_monitor_rules_load_file(srv->monitor_rules, cfg->monitor_rules, err);
+  sp_monitor_config mc;
+  sp_monitor_config_default(&mc);
+  if (rc == SP_OK)
+    rc = sp_monitor_new(&srv->monitor, &mc, srv->monitor_rules, err);
+  if (rc == SP_OK && cfg->monitor_state != NULL) {
+    snprintf(srv->monitor_state, sizeof srv->monitor_state, "%s",
+             cfg->monitor_state);
+    rc = sp_monitor_load(srv->monitor, cfg->monitor_state, err);
+    if (rc == SP_ENOTFOUND) {
+      sp_error_clear(err);
+      rc = SP_OK;
+    }
+  }
+  return rc;
+}
+
 int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
                   sp_error *err) {
   struct sockaddr_in addr = {.sin_family = AF_INET,
@@ -241,6 +265,8 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
   srv->keys = cfg->keys;
   snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
   int rc = open_stores(srv, cfg->db_path, err);
+  if (rc == SP_OK && cfg->monitor_rules != NULL)
+    rc = open_monitor(srv, cfg, err);
   if (rc == SP_OK) {
     srv->daemon = start_daemon(srv, cfg, &addr);
     if (srv->daemon == NULL)
@@ -266,6 +292,11 @@ void sp_http_stop(sp_http_server *srv) {
     return;
   if (srv->daemon != NULL)
     MHD_stop_daemon(srv->daemon);
+  if (srv->monitor != NULL && srv->monitor_state[0] != '\0' &&
+      srv->daemon != NULL)
+    sp_monitor_save(srv->monitor, srv->monitor_state, NULL);
+  sp_monitor_free(srv->monitor);
+  free(srv->monitor_rules);
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
   pthread_mutex_destroy(&srv->lock);

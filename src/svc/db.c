@@ -33,6 +33,15 @@ static const char *const statement_sql[SQ_COUNT] = {
     [SQ_LINE_GET] = "SELECT borrower FROM svc_lines WHERE line = ?1",
     [SQ_IDEM_GET] = "SELECT request, status, body FROM svc_idempotency "
                     "WHERE key = ?1",
+    [SQ_LINES_OF] = "SELECT line FROM svc_lines WHERE borrower = ?1 ORDER BY "
+                    "line LIMIT ?2",
+    [SQ_WARNING_ADD] = "INSERT INTO svc_warnings(borrower, rule, level, "
+                       "action, event_id, event_time, reason, detail, "
+                       "created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [SQ_WARNING_LIST] = "SELECT no, rule, level, action, event_id, "
+                        "event_time, reason, detail, created FROM "
+                        "svc_warnings WHERE borrower = ?1 ORDER BY no LIMIT "
+                        "?2",
     [SQ_IDEM_PUT] = "INSERT INTO svc_idempotency(key, request, status, body, "
                     "created) VALUES(?1, ?2, ?3, ?4, ?5)",
 };
@@ -54,6 +63,14 @@ static const char *const migrations[] = {
     "CREATE TABLE svc_idempotency(key TEXT PRIMARY KEY, request BLOB NOT NULL,"
     " status INTEGER NOT NULL, body BLOB NOT NULL, created INTEGER NOT NULL)"
     " WITHOUT ROWID;",
+    /* 2: early-warning actions, and lines by borrower */
+    "CREATE TABLE svc_warnings(no INTEGER PRIMARY KEY,"
+    " borrower TEXT NOT NULL, rule TEXT NOT NULL, level TEXT NOT NULL,"
+    " action TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " event_time INTEGER NOT NULL, reason TEXT NOT NULL,"
+    " detail TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE INDEX svc_warnings_borrower ON svc_warnings(borrower, no);"
+    "CREATE INDEX svc_lines_borrower ON svc_lines(borrower, line);",
 };
 
 int sp__svc_db_error(sp_svc *svc, sp_error *err, const char *what) {
