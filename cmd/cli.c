@@ -2,7 +2,10 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void print_help(const cli_cmd *cmd, const cli_opt *opts, size_t n) {
   printf("usage: sparrow %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage,
@@ -139,4 +142,49 @@ void cli_csv_field(FILE *f, const char *s) {
     fputc(*s, f);
   }
   fputc('"', f);
+}
+
+int cli_out_open(cli_out *o, const char *path) {
+  o->path = path;
+  snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX",
+           path ? path : "/tmp/sparrow-out");
+  int fd = mkstemp(o->tmp);
+  if (fd < 0) {
+    o->f = NULL;
+    return -1;
+  }
+  mode_t mask = umask(0); /* mkstemp makes 0600 */
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
+  o->f = fdopen(fd, "w+");
+  if (o->f == NULL) {
+    close(fd);
+    unlink(o->tmp);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_out_finish(cli_out *o, int ok) {
+  int rc = 0;
+  if (o->f == NULL)
+    return ok ? -1 : 0;
+  if (ok && o->path != NULL) {
+    rc = fflush(o->f) == 0 && fsync(fileno(o->f)) == 0 ? 0 : -1;
+    rc = fclose(o->f) == 0 && rc == 0 && rename(o->tmp, o->path) == 0 ? 0 : -1;
+  } else if (ok) {
+    rewind(o->f);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, o->f)) > 0)
+      fwrite(buf, 1, n, stdout);
+    rc = ferror(o->f) || fflush(stdout) != 0 ? -1 : 0;
+    fclose(o->f);
+  } else {
+    fclose(o->f);
+  }
+  if (!ok || o->path == NULL || rc != 0)
+    unlink(o->tmp);
+  o->f = NULL;
+  return rc;
 }

@@ -65,6 +65,18 @@ void cli_csv_field(FILE *f, const char *s);
 void cli_json_string(FILE *f, const char *s);
 
 /* Subcommands; each takes the words after its own name. */
+/* An output file written whole or not at all: rows go to a temporary file
+ * (beside path, or in /tmp for standard output); cli_out_finish(ok = 1)
+ * moves it into place (or copies it to standard output), ok = 0 removes
+ * it. The file gets the usual mode (0666 less the umask). */
+typedef struct cli_out {
+  FILE *f;
+  const char *path; /* NULL: standard output */
+  char tmp[4096];
+} cli_out;
+int cli_out_open(cli_out *o, const char *path); /* 0, or -1 */
+int cli_out_finish(cli_out *o, int ok);         /* 0, or -1 on a write error */
+
 int cmd_schedule(int argc, char **argv);
 int cmd_apr(int argc, char **argv);
 int cmd_line(int argc, char **argv);
@@ -74,6 +86,7 @@ int cmd_ledger(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_aml(int argc, char **argv);
+int cmd_decide(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -13,8 +13,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "score_card.h"
@@ -138,19 +136,6 @@ static int score_all(scorer *s, FILE *in, FILE *out, sp_error *err) {
   return rc;
 }
 
-/* Copies a finished temporary file to its destination. */
-static int deliver(FILE *tmp, const char *out_path, const char *tmp_path) {
-  if (out_path != NULL)
-    return fclose(tmp) == 0 && rename(tmp_path, out_path) == 0 ? 0 : -1;
-  rewind(tmp);
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
-    fwrite(buf, 1, n, stdout);
-  fclose(tmp);
-  return ferror(stdout) ? -1 : 0;
-}
-
 int cmd_score(int argc, char **argv) {
   static const cli_cmd cmd = {
       "score",
@@ -179,35 +164,23 @@ int cmd_score(int argc, char **argv) {
   }
   const char *data = cli_get(o, N(o), "data"), *out = cli_get(o, N(o), "out");
   FILE *in = fopen(data, "r");
-  char tmp_path[4096];
-  snprintf(tmp_path, sizeof tmp_path, "%s.XXXXXX",
-           out ? out : "/tmp/sparrow-score");
-  int fd = mkstemp(tmp_path);
-  if (fd >= 0) { /* mkstemp makes 0600; an output file gets the usual mode */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-  }
-  FILE *tmp = fd >= 0 ? fdopen(fd, "w+") : NULL;
+  cli_out res;
+  int opened = cli_out_open(&res, out) == 0;
   if (in == NULL)
     rc =
         sp_error_set(&err, SP_EINVAL, "data", "--data: cannot open '%s'", data);
-  else if (tmp == NULL)
+  else if (!opened)
     rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write next to '%s'",
                       out ? out : "/tmp");
   else if (card != NULL)
-    rc = score_card_all(card, in, tmp, &err);
+    rc = score_card_all(card, in, res.f, &err);
   else
-    rc = score_all(&s, in, tmp, &err);
+    rc = score_all(&s, in, res.f, &err);
   if (in)
     fclose(in);
-  if (rc == SP_OK && deliver(tmp, out, tmp_path) != 0)
+  if (opened && cli_out_finish(&res, rc == SP_OK) != 0 && rc == SP_OK)
     rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write '%s'",
                       out ? out : "standard output");
-  else if (rc != SP_OK && tmp)
-    fclose(tmp);
-  if (fd >= 0 && (rc != SP_OK || out == NULL))
-    unlink(tmp_path);
   sp_tree_free(s.model);
   sp_card_free(card);
   free(s.column_of);

@@ -24,6 +24,8 @@ static const struct {
      "AML monitoring: large-value reports, suspicious patterns"},
     {"monitor", cmd_monitor,
      "post-loan early warning: rules over borrower events"},
+    {"decide", cmd_decide,
+     "decide applicants: rules, score, limit, price, reasons"},
     {"serve", cmd_serve, "the lending service over HTTP (JSON API)"},
 };
 
