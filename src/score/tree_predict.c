@@ -9,7 +9,7 @@
  * walks only read the model and allocate nothing.
  *
  * Shallow models are scored through the perfect layout (tree_layout.c):
- * the trees of a group are walked for one row eight at a time, one level
+ * the 16 trees of a group are walked for one row together, one level
  * at a time, with no branches, so their loads overlap instead of waiting
  * on each other; their leaves are then added in tree order as before. The
  * batch walks each group for a block of rows before moving to the next
@@ -41,7 +41,7 @@ static inline float tree_leaf(const sp__tree_node *nodes, uint32_t root,
 }
 
 #define LOCKSTEP SP__TREE_LOCKSTEP
-#define HALF 8 /* trees walked at once: few enough to stay in registers */
+_Static_assert(LOCKSTEP == 16, "the unroll pragmas below assume 16");
 
 /* The perfect layout's group g (see tree_int.h). */
 static inline const sp__tree_split *group_nodes(const sp_tree_model *model,
@@ -50,34 +50,34 @@ static inline const sp__tree_split *group_nodes(const sp_tree_model *model,
   return model->perfect + g * per;
 }
 
-/* Walks trees k0 .. k0 + HALF - 1 of a group (nodes, with default_left
- * parallel to it) to their leaves; at[j] ends as the position of tree
- * k0 + j's leaf. A step is `at = child + went_right`, with no branch. A
- * row with no missing value takes the short step; otherwise a NaN (which
- * compares false, so would go right) goes right only if its split's
- * default is not left. */
-static inline void walk_half(const sp__tree_split *nodes,
-                             const uint8_t *default_left, int depth,
-                             const float *features, int any_missing, size_t k0,
-                             uint32_t *at) {
-  uint32_t pos[HALF];
-#pragma GCC unroll 8
-  for (size_t j = 0; j < HALF; j++)
-    pos[j] = (uint32_t)(k0 + j);
+/* Walks the LOCKSTEP trees of a group (nodes, with default_left parallel
+ * to it) to their leaves, all of them one level at a time (fully unrolled,
+ * so their loads overlap); at[k] ends as the position of tree k's leaf. A
+ * step is `at = child + went_right`, with no branch. A row with no missing
+ * value takes the short step; otherwise a NaN (which compares false, so
+ * would go right) goes right only if its split's default is not left. */
+static inline void walk_group(const sp__tree_split *nodes,
+                              const uint8_t *default_left, int depth,
+                              const float *features, int any_missing,
+                              uint32_t *at) {
+  uint32_t pos[LOCKSTEP];
+#pragma GCC unroll 16
+  for (size_t k = 0; k < LOCKSTEP; k++)
+    pos[k] = (uint32_t)k;
   for (int level = 0; level < depth; level++) {
-#pragma GCC unroll 8
-    for (size_t j = 0; j < HALF; j++) {
-      const sp__tree_split *node = &nodes[pos[j]];
+#pragma GCC unroll 16
+    for (size_t k = 0; k < LOCKSTEP; k++) {
+      const sp__tree_split *node = &nodes[pos[k]];
       float value = features[node->feature];
       uint32_t right = !(value < node->value);
       if (any_missing)
-        right &= !((value != value) & default_left[pos[j]]);
-      pos[j] = node->child + right;
+        right &= !((value != value) & default_left[pos[k]]);
+      pos[k] = node->child + right;
     }
   }
-#pragma GCC unroll 8
-  for (size_t j = 0; j < HALF; j++)
-    at[j] = pos[j];
+#pragma GCC unroll 16
+  for (size_t k = 0; k < LOCKSTEP; k++)
+    at[k] = pos[k];
 }
 
 /* Adds the leaves of group g's trees reached by one row to *margin, in
@@ -89,14 +89,10 @@ static inline void add_group(const sp_tree_model *model, size_t g,
   const uint8_t *default_left =
       model->perfect_default_left + (size_t)(nodes - model->perfect);
   uint32_t at[LOCKSTEP];
-  for (size_t k0 = 0; k0 < LOCKSTEP; k0 += HALF) {
-    if (any_missing)
-      walk_half(nodes, default_left, model->perfect_depth, features, 1, k0,
-                at + k0);
-    else
-      walk_half(nodes, default_left, model->perfect_depth, features, 0, k0,
-                at + k0);
-  }
+  if (any_missing)
+    walk_group(nodes, default_left, model->perfect_depth, features, 1, at);
+  else
+    walk_group(nodes, default_left, model->perfect_depth, features, 0, at);
   size_t first = g * LOCKSTEP, count = model->tree_count - first;
   count = count < LOCKSTEP ? count : LOCKSTEP;
   float sum = *margin;
