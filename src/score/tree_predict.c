@@ -54,8 +54,10 @@ static inline const sp__tree_split *group_nodes(const sp_tree_model *model,
  * to it) to their leaves, all of them one level at a time (fully unrolled,
  * so their loads overlap); at[k] ends as the position of tree k's leaf. A
  * step is `at = child + went_right`, with no branch. A row with no missing
- * value takes the short step; otherwise a NaN (which compares false, so
- * would go right) goes right only if its split's default is not left. */
+ * value takes the short step, `value >= threshold` (the same as
+ * `!(value < threshold)` when neither is NaN; one compare and one
+ * subtract-with-borrow); otherwise a NaN (which compares false, so would
+ * go right) goes right only if its split's default is not left. */
 static inline void walk_group(const sp__tree_split *nodes,
                               const uint8_t *default_left, int depth,
                               const float *features, int any_missing,
@@ -69,9 +71,12 @@ static inline void walk_group(const sp__tree_split *nodes,
     for (size_t k = 0; k < LOCKSTEP; k++) {
       const sp__tree_split *node = &nodes[pos[k]];
       float value = features[node->feature];
-      uint32_t right = !(value < node->value);
+      uint32_t right;
       if (any_missing)
-        right &= !((value != value) & default_left[pos[k]]);
+        right =
+            !(value < node->value) & !((value != value) & default_left[pos[k]]);
+      else /* no NaN: !(value < threshold) is value >= threshold */
+        right = value >= node->value;
       pos[k] = node->child + right;
     }
   }
