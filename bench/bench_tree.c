@@ -6,13 +6,17 @@
  * (SPARROW_HAVE_XGBOOST), with XGBoost's C API too, then times, in this
  * one run and on one thread, the probability of every row:
  *   - Sparrow, one sp_tree_probability call per row;
+ *   - Sparrow, sp_tree_margin_batch over all rows, then the logistic of
+ *     each margin (the same probability, computed the same way);
  *   - XGBoost, XGBoosterPredictFromDMatrix over all rows at once (nthread=1;
  *     a fresh DMatrix each time, built outside the timing, because XGBoost
  *     caches predictions per DMatrix);
  *   - XGBoost, XGBoosterPredictFromDense one row per call (first rows).
  * Each is the best of several repetitions, Sparrow's and XGBoost's batch
- * runs alternating. It checks that both agree,
- * then prints rows per second and the ratios. */
+ * runs alternating. It checks that Sparrow's two paths give the same
+ * floats and that they agree with XGBoost, then prints rows per second and
+ * the ratios. For information only, XGBoost's batch is then timed again
+ * with nthread=2 (not a one-thread comparison). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +94,25 @@ static double time_sparrow(const sp_tree_model *model, const float *rows,
   return now_s() - start;
 }
 
+/* Seconds to score every row once through the batch call; probabilities
+ * into out, margins into margin (n entries). */
+static double time_sparrow_batch(const sp_tree_model *model, const float *rows,
+                                 size_t n, float *margin, double *out) {
+  double start = now_s();
+  sp_tree_margin_batch(model, rows, n, margin);
+  for (size_t r = 0; r < n; r++)
+    out[r] = 1.0 / (1.0 + exp(-(double)margin[r]));
+  return now_s() - start;
+}
+
+/* Rows whose batch probability is not the one-row probability's float. */
+static size_t count_mismatch(const double *a, const double *b, size_t n) {
+  size_t bad = 0;
+  for (size_t r = 0; r < n; r++)
+    bad += memcmp(&a[r], &b[r], sizeof a[r]) != 0;
+  return bad;
+}
+
 #ifdef SPARROW_HAVE_XGBOOST
 #define XGB_CHECK(call)                                                        \
   do {                                                                         \
@@ -107,15 +130,33 @@ static const char *const inplace_config =
     "\"iteration_end\": 0, \"strict_shape\": false, \"missing\": NaN, "
     "\"cache_id\": 0}";
 
-/* Best seconds of Sparrow (*sparrow_s) and of XGBoost over all rows, the
- * two run alternately so that both see the same machine load. */
+/* Sparrow's best times and results, both paths. */
+typedef struct sparrow_run {
+  double row_s, batch_s; /* best seconds, one call per row / batch */
+  double *prob;          /* one call per row */
+  double *batch_prob;    /* batch */
+  float *margin;         /* batch scratch */
+  size_t mismatch;       /* rows where the two paths differ */
+} sparrow_run;
+
+static void time_sparrow_both(const sp_tree_model *model, const float *rows,
+                              size_t n, sparrow_run *s) {
+  s->row_s = fmin(s->row_s, time_sparrow(model, rows, n, s->prob));
+  s->batch_s = fmin(
+      s->batch_s, time_sparrow_batch(model, rows, n, s->margin, s->batch_prob));
+  s->mismatch += count_mismatch(s->prob, s->batch_prob, n);
+}
+
+/* Best seconds of XGBoost over all rows; when s is not NULL, Sparrow runs
+ * alternately with it, so that both see the same machine load. */
 static double time_xgb_batch(BoosterHandle booster, const sp_tree_model *model,
                              const float *rows, size_t n, double *max_diff,
-                             double *sparrow, double *sparrow_s) {
+                             sparrow_run *s) {
   size_t nf = sp_tree_feature_count(model);
   double best = INFINITY;
   for (int rep = 0; rep < REPEATS; rep++) {
-    *sparrow_s = fmin(*sparrow_s, time_sparrow(model, rows, n, sparrow));
+    if (s != NULL)
+      time_sparrow_both(model, rows, n, s);
     DMatrixHandle dm;
     XGB_CHECK(XGDMatrixCreateFromMat(rows, n, nf, NAN, &dm));
     const bst_ulong *shape;
@@ -125,8 +166,8 @@ static double time_xgb_batch(BoosterHandle booster, const sp_tree_model *model,
     XGB_CHECK(XGBoosterPredictFromDMatrix(booster, dm, predict_config, &shape,
                                           &dim, &result));
     best = fmin(best, now_s() - start);
-    for (size_t r = 0; rep == 0 && r < n; r++)
-      *max_diff = fmax(*max_diff, fabs(result[r] - sparrow[r]));
+    for (size_t r = 0; s != NULL && rep == 0 && r < n; r++)
+      *max_diff = fmax(*max_diff, fabs(result[r] - s->prob[r]));
     XGB_CHECK(XGDMatrixFree(dm));
   }
   return best;
@@ -156,28 +197,39 @@ static double time_xgb_single(BoosterHandle booster, const float *rows,
 }
 
 static void compare_xgboost(const char *path, const sp_tree_model *model,
-                            const float *rows, size_t n, double *sparrow,
-                            double sparrow_s) {
+                            const float *rows, size_t n, sparrow_run *s) {
   size_t nf = sp_tree_feature_count(model);
   BoosterHandle booster;
   XGB_CHECK(XGBoosterCreate(NULL, 0, &booster));
   XGB_CHECK(XGBoosterLoadModel(booster, path));
   XGB_CHECK(XGBoosterSetParam(booster, "nthread", "1"));
   double diff = 0;
-  double batch_s =
-      time_xgb_batch(booster, model, rows, n, &diff, sparrow, &sparrow_s);
+  double batch_s = time_xgb_batch(booster, model, rows, n, &diff, s);
   size_t single_n = n < SINGLE_ROWS ? n : SINGLE_ROWS;
   double single_s = time_xgb_single(booster, rows, single_n, nf);
+  XGB_CHECK(XGBoosterSetParam(booster, "nthread", "2"));
+  double two_s = time_xgb_batch(booster, model, rows, n, &diff, NULL);
+  printf("sparrow, sp_tree_margin_batch:           %.0f rows/s (%.3f s)\n",
+         (double)n / s->batch_s, s->batch_s);
   printf("sparrow, one row per call:               %.0f rows/s (%.3f s)\n",
-         (double)n / sparrow_s, sparrow_s);
+         (double)n / s->row_s, s->row_s);
   printf("xgboost C API, DMatrix batch, nthread=1: %.0f rows/s (%.3f s)\n",
          (double)n / batch_s, batch_s);
   printf("xgboost C API, one row per call:         %.0f rows/s\n",
          1.0 / single_s);
+  printf("xgboost C API, DMatrix batch, nthread=2: %.0f rows/s (%.3f s; "
+         "information only, two threads)\n",
+         (double)n / two_s, two_s);
   printf("max |probability difference|: %.3g\n", diff);
-  printf("ratio sparrow/xgboost (batch):   %.2fx\n", batch_s / sparrow_s);
-  printf("ratio sparrow/xgboost (per call): %.2fx\n",
-         single_s * (double)n / sparrow_s);
+  printf("rows where batch != one-row: %zu\n", s->mismatch);
+  printf("ratio sparrow batch/xgboost batch (nthread=1): %.2fx\n",
+         batch_s / s->batch_s);
+  printf("ratio sparrow one-row/xgboost batch (nthread=1): %.2fx\n",
+         batch_s / s->row_s);
+  printf("ratio sparrow one-row/xgboost per call: %.2fx\n",
+         single_s * (double)n / s->row_s);
+  printf("ratio sparrow batch/xgboost batch (nthread=2): %.2fx\n",
+         two_s / s->batch_s);
   XGB_CHECK(XGBoosterFree(booster));
 }
 #endif
@@ -202,26 +254,36 @@ int main(int argc, char **argv) {
     return 2;
   }
   float *rows = malloc(d.rows * nf * sizeof(float));
-  double *prob = malloc(d.rows * sizeof(double));
-  if (rows == NULL || prob == NULL)
+  sparrow_run s = {INFINITY,
+                   INFINITY,
+                   malloc(d.rows * sizeof(double)),
+                   malloc(d.rows * sizeof(double)),
+                   malloc(d.rows * sizeof(float)),
+                   0};
+  if (rows == NULL || s.prob == NULL || s.batch_prob == NULL ||
+      s.margin == NULL)
     return 1;
   for (size_t r = 0; r < d.rows; r++)
     sp_tree_gather(model, column_of, d.values + r * d.cols, d.cols,
                    rows + r * nf);
-  double sparrow_s = INFINITY;
   printf("model: %zu trees, %zu features; rows: %zu; best of %d runs\n",
          sp_tree_tree_count(model), nf, d.rows, REPEATS);
 #ifdef SPARROW_HAVE_XGBOOST
-  compare_xgboost(argv[1], model, rows, d.rows, prob, sparrow_s);
+  compare_xgboost(argv[1], model, rows, d.rows, &s);
 #else
   for (int rep = 0; rep < REPEATS; rep++)
-    sparrow_s = fmin(sparrow_s, time_sparrow(model, rows, d.rows, prob));
+    time_sparrow_both(model, rows, d.rows, &s);
+  printf("sparrow, sp_tree_margin_batch:           %.0f rows/s (%.3f s)\n",
+         (double)d.rows / s.batch_s, s.batch_s);
   printf("sparrow, one row per call:               %.0f rows/s (%.3f s)\n",
-         (double)d.rows / sparrow_s, sparrow_s);
+         (double)d.rows / s.row_s, s.row_s);
+  printf("rows where batch != one-row: %zu\n", s.mismatch);
   printf("xgboost C API: not built (libxgboost-dev absent)\n");
 #endif
   free(rows);
-  free(prob);
+  free(s.prob);
+  free(s.batch_prob);
+  free(s.margin);
   sp_tree_free(model);
   return 0;
 }

@@ -6,6 +6,10 @@
  * saves them as JSON and writes XGBoost's margins, probabilities,
  * pred_contribs and the top-3 reasons taken from those contributions.
  * Both scoring paths (the perfect layout and the node walk) are checked.
+ * Random rows aimed at the models' splits (NaNs, exact thresholds and the
+ * floats next to them) check that the batch (rows in blocks) gives the
+ * one-row floats bit for bit, and XGBoost's output_margin, computed by
+ * python3-xgboost on the same rows, checks both.
  * A hand-built one-split model checks the comparison rule, missing values
  * and SHAP by hand, and hand-broken copies of it check the errors. */
 #include <setjmp.h>
@@ -225,6 +229,152 @@ static void test_taiwan_missing_matches_xgboost(void **state) {
   compare_with_xgboost("taiwan");
 }
 
+/* Random rows aimed at a model's splits: each value is missing, exactly a
+ * threshold the model splits that feature on, the float just above or just
+ * below one, or a threshold scaled by a random factor. */
+#define RANDOM_ROWS 1003 /* not a multiple of any block size */
+
+static uint32_t next_random(uint32_t *state) {
+  *state = *state * 1664525u + 1013904223u; /* Numerical Recipes LCG */
+  return *state >> 8;
+}
+
+static void random_rows(const sp_tree_model *model, float *rows, size_t n) {
+  size_t nf = model->feature_count, count = 0;
+  float *threshold = malloc(sizeof(float) * model->node_count);
+  uint32_t *feature = malloc(sizeof(uint32_t) * model->node_count);
+  assert_true(threshold != NULL && feature != NULL);
+  for (size_t i = 0; i < model->node_count; i++)
+    if (!(model->nodes[i].info & SP__TREE_LEAF)) {
+      threshold[count] = model->nodes[i].value;
+      feature[count++] = model->nodes[i].info & SP__TREE_FEATURE_MASK;
+    }
+  assert_true(count > 0);
+  uint32_t state = 12345;
+  for (size_t r = 0; r < n; r++)
+    for (size_t f = 0; f < nf; f++) {
+      /* a split on f, if the model has one: the first at or after a random
+       * start */
+      float t = (float)(next_random(&state) % 1000) - 500.0f;
+      size_t start = next_random(&state) % count;
+      for (size_t i = 0; i < count; i++)
+        if (feature[(start + i) % count] == f) {
+          t = threshold[(start + i) % count];
+          break;
+        }
+      float v = t, scale = (float)(next_random(&state) % 2001) / 1000.0f;
+      switch (next_random(&state) % 8) {
+      case 0:
+      case 1:
+        v = NAN;
+        break;
+      case 4:
+        v = nextafterf(t, INFINITY);
+        break;
+      case 5:
+        v = nextafterf(t, -INFINITY);
+        break;
+      case 6:
+      case 7:
+        v = t * scale;
+        break;
+      default:
+        break; /* 2, 3: exactly the threshold */
+      }
+      rows[r * nf + f] = v;
+    }
+  free(threshold);
+  free(feature);
+}
+
+/* XGBoost's output_margin for rows (n rows of the model's features), from
+ * the saved model at model_path, through /usr/bin/python3. */
+static void xgboost_margins(const char *model_path, const float *rows, size_t n,
+                            size_t nf, float *out) {
+  char rows_path[256], out_path[256], cmd[1024];
+  snprintf(rows_path, sizeof rows_path, "%s/random_rows.csv", ref_dir);
+  snprintf(out_path, sizeof out_path, "%s/random_margin.csv", ref_dir);
+  FILE *f = fopen(rows_path, "w");
+  assert_non_null(f);
+  for (size_t r = 0; r < n; r++)
+    for (size_t c = 0; c < nf; c++)
+      fprintf(f, "%.9g%c", rows[r * nf + c], c + 1 < nf ? ',' : '\n');
+  assert_int_equal(fclose(f), 0);
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/python3 -c 'import sys, numpy as np, xgboost as xgb\n"
+           "b = xgb.Booster(model_file=sys.argv[1])\n"
+           "x = np.loadtxt(sys.argv[2], delimiter=\",\", dtype=np.float32, "
+           "ndmin=2)\n"
+           "d = xgb.DMatrix(x, missing=np.nan, feature_names=b.feature_names)\n"
+           "np.savetxt(sys.argv[3], b.predict(d, output_margin=True), "
+           "fmt=\"%%.9g\")' '%s' '%s' '%s'",
+           model_path, rows_path, out_path);
+  assert_int_equal(system(cmd), 0);
+  f = fopen(out_path, "r");
+  assert_non_null(f);
+  for (size_t r = 0; r < n; r++)
+    assert_int_equal(fscanf(f, "%f", &out[r]), 1);
+  fclose(f);
+}
+
+static int same_floats(const float *a, const float *b, size_t n) {
+  return memcmp(a, b, n * sizeof(float)) == 0;
+}
+
+/* The batch (blocked rows) equals one call per row bit for bit, for every
+ * block remainder and start, on rows full of NaNs and exact thresholds;
+ * both equal the node walk and XGBoost's own output_margin. */
+static void batch_equals_one_row(const char *name) {
+  if (!have_ref)
+    skip();
+  char path[256];
+  sp_error err;
+  sp_tree_model *model = NULL;
+  ref_path(path, sizeof path, name, ".json");
+  assert_int_equal(sp_tree_load_file(path, &model, &err), SP_OK);
+  size_t nf = sp_tree_feature_count(model), n = RANDOM_ROWS;
+  float *rows = malloc(sizeof(float) * nf * n), one[RANDOM_ROWS];
+  float batch[RANDOM_ROWS], walk[RANDOM_ROWS], xgb[RANDOM_ROWS];
+  assert_non_null(rows);
+  random_rows(model, rows, n);
+  assert_true(model->perfect_depth >= 0);
+  for (size_t r = 0; r < n; r++)
+    one[r] = sp_tree_margin(model, rows + r * nf);
+  sp_tree_margin_batch(model, rows, n, batch);
+  assert_true(same_floats(one, batch, n));
+  for (size_t len = 0; len <= 40; len++) { /* every remainder, odd starts */
+    size_t start = (len * 37) % (n - 40);
+    memset(batch, 0, sizeof batch);
+    sp_tree_margin_batch(model, rows + start * nf, len, batch);
+    assert_true(same_floats(one + start, batch, len));
+  }
+  model->perfect_depth = -1; /* the node walk, one row and batch */
+  for (size_t r = 0; r < n; r++)
+    walk[r] = sp_tree_margin(model, rows + r * nf);
+  sp_tree_margin_batch(model, rows, n, batch);
+  assert_true(same_floats(one, walk, n));
+  assert_true(same_floats(one, batch, n));
+  xgboost_margins(path, rows, n, nf, xgb);
+  size_t differ = 0;
+  for (size_t r = 0; r < n; r++)
+    differ += one[r] != xgb[r];
+  fprintf(stderr, "%s: %zu random rows, %zu margins differ from XGBoost\n",
+          name, n, differ);
+  assert_int_equal(differ, 0);
+  free(rows);
+  sp_tree_free(model);
+}
+
+static void test_german_batch_equals_one_row(void **state) {
+  (void)state;
+  batch_equals_one_row("german");
+}
+
+static void test_taiwan_batch_equals_one_row(void **state) {
+  (void)state;
+  batch_equals_one_row("taiwan");
+}
+
 /* A one-split model by hand: feature 1 ("x") < 0.1 goes left to -0.4,
  * else right to 0.6; missing goes left; covers 10 = 8 + 2. */
 static const char *const stump_format =
@@ -388,6 +538,8 @@ int main(void) {
       cmocka_unit_test(test_header_mapping),
       cmocka_unit_test(test_german_matches_xgboost),
       cmocka_unit_test(test_taiwan_missing_matches_xgboost),
+      cmocka_unit_test(test_german_batch_equals_one_row),
+      cmocka_unit_test(test_taiwan_batch_equals_one_row),
   };
   return cmocka_run_group_tests(tests, setup_reference, teardown_reference);
 }

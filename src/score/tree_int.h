@@ -22,15 +22,20 @@ typedef struct sp__tree_node {
   uint32_t left; /* absolute index of the left child; right is left + 1 */
 } sp__tree_node;
 
-/* A split of the perfect layout (tree_layout.c): children are implicit. */
+/* A node of the perfect layout (tree_layout.c): a split's threshold,
+ * feature and the group-relative position of its left child (the right
+ * child is next to it), or, on the last level, a leaf's value. */
 typedef struct sp__tree_split {
-  float threshold;
-  uint32_t feature;
+  float value;      /* split threshold, or the leaf value */
+  uint16_t feature; /* feature index (splits only) */
+  uint16_t child;   /* position of the left child in the group */
 } sp__tree_split;
 
-/* Deepest model scored through the perfect layout; deeper models are
- * scored by walking nodes. */
+/* Deepest model scored through the perfect layout; deeper models (or
+ * models with more than SP__TREE_PERFECT_FEATURES_MAX features) are scored
+ * by walking nodes. */
 #define SP__TREE_PERFECT_DEPTH_MAX 8
+#define SP__TREE_PERFECT_FEATURES_MAX UINT16_MAX
 
 /* Trees of one row walked together through the perfect layout. */
 #define SP__TREE_LOCKSTEP 16
@@ -56,17 +61,17 @@ struct sp_tree_model {
   double *cover;               /* node_count covers (sum_hessian) */
   sp__shap_path *shap_scratch; /* (depth_max + 2)^2 path elements */
   /* Perfect layout, used for scoring when perfect_depth >= 0: every tree
-   * padded to depth D = perfect_depth (children of split i at 2i + 1 and
-   * 2i + 2), trees in groups of SP__TREE_LOCKSTEP interleaved: split i of
-   * tree t is perfect[(g * (2^D - 1) + i) * SP__TREE_LOCKSTEP + k] with
-   * g = t / SP__TREE_LOCKSTEP and k = t % SP__TREE_LOCKSTEP; leaf j at
-   * perfect_leaf[(g * 2^D + j) * SP__TREE_LOCKSTEP + k]; perfect_default_left
-   * is parallel to perfect, 1 where a missing value goes left. The last
-   * group is padded with trees that are never added. */
+   * padded to depth D = perfect_depth, trees in groups of
+   * SP__TREE_LOCKSTEP laid out together breadth first, level by level:
+   * the roots of the group's trees at positions 0 .. LOCKSTEP - 1, then
+   * their children, two by two, and so on; the last level (positions from
+   * LOCKSTEP * (2^D - 1)) holds the leaves. Group g starts at
+   * perfect + g * LOCKSTEP * (2^(D+1) - 1); perfect_default_left is
+   * parallel to perfect, 1 where a missing value goes left. The last group
+   * is padded with one-leaf trees that are never added. */
   int perfect_depth;
   sp__tree_split *perfect;
   uint8_t *perfect_default_left;
-  float *perfect_leaf;
 };
 
 /* Expected margin of every tree, summed, for the SHAP bias; fills

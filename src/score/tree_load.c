@@ -210,7 +210,6 @@ void sp_tree_free(sp_tree_model *model) {
   free(model->cover);
   free(model->shap_scratch);
   free(model->perfect);
-  free(model->perfect_leaf);
   free(model->perfect_default_left);
   free(model);
 }

@@ -9,9 +9,14 @@
  * walks only read the model and allocate nothing.
  *
  * Shallow models are scored through the perfect layout (tree_layout.c):
- * LOCKSTEP trees of the row are walked together, one level at a time, with
- * no branches, so their loads overlap instead of waiting on each other;
- * their leaves are then added in tree order as before. */
+ * the 16 trees of a group are walked for one row together, one level
+ * at a time, with no branches, so their loads overlap instead of waiting
+ * on each other; their leaves are then added in tree order as before. The
+ * batch walks each group for a block of rows before moving to the next
+ * group, so a group's nodes stay in the level-1 cache for the whole block;
+ * each row still gets its trees in tree order, so the batch gives the same
+ * floats as one call per row.
+ */
 #include <assert.h>
 #include <math.h>
 
@@ -36,62 +41,85 @@ static inline float tree_leaf(const sp__tree_node *nodes, uint32_t root,
 }
 
 #define LOCKSTEP SP__TREE_LOCKSTEP
+_Static_assert(LOCKSTEP == 16, "the unroll pragmas below assume 16");
 
-/* Walks the LOCKSTEP trees of group g of the perfect layout to their
- * leaves; at[k] ends as the position of tree k's leaf in the group's leaf
- * block. A position is slot * LOCKSTEP + k (see tree_int.h), so going to
- * child 2 * slot + 2 - left is at' = 2 * at + 2 * LOCKSTEP - k -
- * left * LOCKSTEP. A row with no missing value takes the short step;
- * otherwise the split's default direction is read too (NaN compares false,
- * so `left` is 0 for a missing value until the default says otherwise). */
-static inline void walk_group(const sp_tree_model *model, size_t g,
+/* The perfect layout's group g (see tree_int.h). */
+static inline const sp__tree_split *group_nodes(const sp_tree_model *model,
+                                                size_t g) {
+  size_t per = LOCKSTEP * (((size_t)2 << model->perfect_depth) - 1);
+  return model->perfect + g * per;
+}
+
+/* Walks the LOCKSTEP trees of a group (nodes, with default_left parallel
+ * to it) to their leaves, all of them one level at a time (fully unrolled,
+ * so their loads overlap); at[k] ends as the position of tree k's leaf. A
+ * step is `at = child + went_right`, with no branch. A row with no missing
+ * value takes the short step, `value >= threshold` (the same as
+ * `!(value < threshold)` when neither is NaN; one compare and one
+ * subtract-with-borrow); otherwise a NaN (which compares false, so would
+ * go right) goes right only if its split's default is not left. */
+static inline void walk_group(const sp__tree_split *nodes,
+                              const uint8_t *default_left, int depth,
                               const float *features, int any_missing,
-                              size_t *at) {
-  int depth = model->perfect_depth;
-  size_t inner = ((size_t)1 << depth) - 1;
-  const sp__tree_split *splits = model->perfect + g * inner * LOCKSTEP;
-  const uint8_t *default_left =
-      model->perfect_default_left + g * inner * LOCKSTEP;
+                              uint32_t *at) {
+  uint32_t pos[LOCKSTEP];
+#pragma GCC unroll 16
   for (size_t k = 0; k < LOCKSTEP; k++)
-    at[k] = k;
+    pos[k] = (uint32_t)k;
   for (int level = 0; level < depth; level++) {
+#pragma GCC unroll 16
     for (size_t k = 0; k < LOCKSTEP; k++) {
-      float value = features[splits[at[k]].feature];
-      size_t left = value < splits[at[k]].threshold;
+      const sp__tree_split *node = &nodes[pos[k]];
+      float value = features[node->feature];
+      uint32_t right;
       if (any_missing)
-        left |= (size_t)(value != value) & default_left[at[k]];
-      at[k] = 2 * at[k] + (2 * LOCKSTEP - k) - left * LOCKSTEP;
+        right =
+            !(value < node->value) & !((value != value) & default_left[pos[k]]);
+      else /* no NaN: !(value < threshold) is value >= threshold */
+        right = value >= node->value;
+      pos[k] = node->child + right;
     }
   }
+#pragma GCC unroll 16
   for (size_t k = 0; k < LOCKSTEP; k++)
-    at[k] -= inner * LOCKSTEP;
+    at[k] = pos[k];
 }
 
-static inline float margin_perfect_rows(const sp_tree_model *model,
-                                        const float *features,
-                                        int any_missing) {
-  size_t leaves = (size_t)1 << model->perfect_depth;
-  float margin = model->base_margin;
-  size_t at[LOCKSTEP];
-  for (size_t t = 0; t < model->tree_count; t += LOCKSTEP) {
-    size_t g = t / LOCKSTEP;
-    const float *values = model->perfect_leaf + g * leaves * LOCKSTEP;
-    walk_group(model, g, features, any_missing, at);
-    size_t count =
-        model->tree_count - t < LOCKSTEP ? model->tree_count - t : LOCKSTEP;
-    for (size_t k = 0; k < count; k++) /* in tree order, as XGBoost */
-      margin += values[at[k]];
-  }
-  return margin;
+/* Adds the leaves of group g's trees reached by one row to *margin, in
+ * tree order (as XGBoost). */
+static inline void add_group(const sp_tree_model *model, size_t g,
+                             const float *features, int any_missing,
+                             float *margin) {
+  const sp__tree_split *nodes = group_nodes(model, g);
+  const uint8_t *default_left =
+      model->perfect_default_left + (size_t)(nodes - model->perfect);
+  uint32_t at[LOCKSTEP];
+  if (any_missing)
+    walk_group(nodes, default_left, model->perfect_depth, features, 1, at);
+  else
+    walk_group(nodes, default_left, model->perfect_depth, features, 0, at);
+  size_t first = g * LOCKSTEP, count = model->tree_count - first;
+  count = count < LOCKSTEP ? count : LOCKSTEP;
+  float sum = *margin;
+  for (size_t k = 0; k < count; k++)
+    sum += nodes[at[k]].value;
+  *margin = sum;
 }
 
-/* Two copies of the walk, specialised by whether the row has a NaN. */
-static float margin_perfect(const sp_tree_model *model, const float *features) {
+static int row_missing(const sp_tree_model *model, const float *features) {
   int any_missing = 0;
   for (size_t i = 0; i < model->feature_count; i++)
     any_missing |= features[i] != features[i];
-  return any_missing ? margin_perfect_rows(model, features, 1)
-                     : margin_perfect_rows(model, features, 0);
+  return any_missing;
+}
+
+static float margin_perfect(const sp_tree_model *model, const float *features) {
+  int any_missing = row_missing(model, features);
+  float margin = model->base_margin;
+  size_t groups = (model->tree_count + LOCKSTEP - 1) / LOCKSTEP;
+  for (size_t g = 0; g < groups; g++)
+    add_group(model, g, features, any_missing, &margin);
+  return margin;
 }
 
 float sp_tree_margin(const sp_tree_model *model, const float *features) {
@@ -110,9 +138,43 @@ double sp_tree_probability(const sp_tree_model *model, const float *features) {
   return 1.0 / (1.0 + exp(-margin));
 }
 
+/* Rows scored together by the batch: each group of trees is walked for
+ * every row of the block before the next group, so the group's nodes are
+ * read from memory once per block instead of once per row. Each row's
+ * margin still receives its trees in tree order, so it is the float that
+ * sp_tree_margin returns for that row. */
+#define BLOCK 16
+
+static void block_perfect(const sp_tree_model *model, const float *features,
+                          size_t n, float *out_margin) {
+  size_t nf = model->feature_count;
+  size_t groups = (model->tree_count + LOCKSTEP - 1) / LOCKSTEP;
+  float margin[BLOCK];
+  int missing[BLOCK];
+  assert(n <= BLOCK);
+  for (size_t r = 0; r < n; r++) {
+    margin[r] = model->base_margin;
+    missing[r] = row_missing(model, features + r * nf);
+  }
+  for (size_t g = 0; g < groups; g++)
+    for (size_t r = 0; r < n; r++)
+      add_group(model, g, features + r * nf, missing[r], &margin[r]);
+  for (size_t r = 0; r < n; r++)
+    out_margin[r] = margin[r];
+}
+
 void sp_tree_margin_batch(const sp_tree_model *model, const float *features,
                           size_t row_count, float *out_margin) {
   assert(model != NULL && (row_count == 0 || (features && out_margin)));
-  for (size_t r = 0; r < row_count; r++)
-    out_margin[r] = sp_tree_margin(model, features + r * model->feature_count);
+  size_t nf = model->feature_count;
+  if (model->perfect_depth < 0) {
+    for (size_t r = 0; r < row_count; r++)
+      out_margin[r] = sp_tree_margin(model, features + r * nf);
+    return;
+  }
+  size_t r = 0;
+  for (; r < row_count; r += BLOCK) {
+    size_t n = row_count - r < BLOCK ? row_count - r : BLOCK;
+    block_perfect(model, features + r * nf, n, out_margin + r);
+  }
 }
