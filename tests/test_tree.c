@@ -210,6 +210,33 @@ static void compare_with_xgboost(const char *name) {
           name, contrib.rows, shap_diff, sum_diff);
   assert_true(shap_diff <= 1e-5);
   assert_true(sum_diff <= 1e-5);
+
+  /* Path attribution against XGBoost's approx_contribs, same rows. */
+  table approx;
+  ref_path(path, sizeof path, name, "_approx.csv");
+  table_read(path, 0, &approx);
+  assert_int_equal(approx.cols, nf + 1);
+  assert_int_equal(approx.rows, contrib.rows);
+  double path_diff = 0, path_sum_diff = 0, moved = 0;
+  for (size_t r = 0; r < approx.rows; r++) {
+    sp_tree_contributions_path(model, rows + r * nf, phi);
+    double sum = 0;
+    for (size_t c = 0; c <= nf; c++) {
+      sum += phi[c];
+      double want = approx.values[r * approx.cols + c];
+      path_diff = fmax(path_diff, fabs(phi[c] - want));
+      moved = fmax(moved, fabs(want - contrib.values[r * contrib.cols + c]));
+    }
+    path_sum_diff = fmax(path_sum_diff, fabs(sum - margins[r]));
+  }
+  fprintf(stderr,
+          "%s: path attribution max |diff| %.3g, max |sum - margin| %.3g "
+          "(differs from TreeSHAP by up to %.3g)\n",
+          name, path_diff, path_sum_diff, moved);
+  assert_true(path_diff <= 1e-5);
+  assert_true(path_sum_diff <= 1e-5);
+  assert_true(moved > 1e-3); /* the reference really is another method */
+  table_free(&approx);
   free(rows);
   free(margins);
   table_free(&x);

@@ -8,11 +8,12 @@ data set NAME: NAME.json (Booster.save_model), NAME_x.csv (the rows, with a
 header whose columns are in a different order than the model's features,
 plus an unused column; empty field = missing), NAME_pred.csv (XGBoost's
 output_margin and probability for every row), NAME_contrib.csv (XGBoost's
-pred_contribs for the first rows: one column per feature, then the bias)
-and NAME_reasons.csv (for each of those rows, the indices of the 3 largest
+pred_contribs for the first rows: one column per feature, then the bias),
+NAME_approx.csv (the same with approx_contribs=True: Saabas path
+attribution) and NAME_reasons.csv (for each of those rows, the indices of the 3 largest
 positive contributions, computed here from XGBoost's numbers).
 
-"bench" instead writes bench.json (300 trees, depth 6, Taiwan data) and
+"german" writes the German case only; "bench" instead writes bench.json (300 trees, depth 6, Taiwan data) and
 bench_x.csv (every row, in model order).
 """
 import os
@@ -40,6 +41,10 @@ def write_case(name, x, y, out, params, rounds, contrib_rows):
     head = x.iloc[:contrib_rows]
     contribs = booster.predict(xgb.DMatrix(head), pred_contribs=True)
     np.savetxt(os.path.join(out, name + "_contrib.csv"), contribs,
+               fmt="%.9g", delimiter=",")
+    approx = booster.predict(xgb.DMatrix(head), pred_contribs=True,
+                             approx_contribs=True)
+    np.savetxt(os.path.join(out, name + "_approx.csv"), approx,
                fmt="%.9g", delimiter=",")
     reasons = []
     for row in contribs[:, :-1]:
@@ -93,6 +98,9 @@ def main():
     shared, out = sys.argv[1], sys.argv[2]
     if len(sys.argv) > 3 and sys.argv[3] == "bench":
         bench(shared, out)
+        return
+    if len(sys.argv) > 3 and sys.argv[3] == "german":
+        german(shared, out)
         return
     german(shared, out)
     taiwan(shared, out)

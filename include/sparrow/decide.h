@@ -16,7 +16,10 @@
  *                          "discount": "0.5%"},
  *                "guarantee": {"feature": "guarantee_pct", "spread": "4%"},
  *                "floor": "3.85%"},
- *    "reason_text": {"PAY_0": "Recent repayment delays"}}
+ *    "reason_text": {"PAY_0": "Recent repayment delays"},
+ *    "explain": "treeshap"}          tree models' reasons: exact TreeSHAP
+ *                                    (default) or "path" attribution,
+ *                                    O(depth) a tree (sparrow/tree.h)
  *
  * The decision, in order:
  *   1. Rules: any decline rule that fires declines; refer rules refer;

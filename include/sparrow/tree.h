@@ -89,6 +89,18 @@ void sp_tree_margin_batch(const sp_tree_model *model, const float *features,
 void sp_tree_contributions(sp_tree_model *model, const float *features,
                            double *contribs);
 
+/* Path attribution (Saabas), what XGBoost's pred_contribs computes with
+ * approx_contribs=True: walking the row's path through each tree, every
+ * split credits its feature with the change in the expected value
+ * (cover-weighted mean of the leaves below) from the node to the child the
+ * row takes; the bias is the base margin plus each root's expected value.
+ * The contributions sum to the margin, like TreeSHAP's, but are not Shapley
+ * values: a feature split on near the root may be credited with effects
+ * it shares with features below. Cost: one step per level of each tree.
+ * contribs as for sp_tree_contributions; same scratch rule. */
+void sp_tree_contributions_path(const sp_tree_model *model,
+                                const float *features, double *contribs);
+
 /* Which way a reason pushes the score. With "bad" as the positive class,
  * adverse reasons are SP_TREE_TOWARD_POSITIVE. */
 typedef enum sp_tree_direction {

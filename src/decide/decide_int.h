@@ -33,6 +33,7 @@ struct sp_flow {
   char green_values[SP__FLOW_GREEN_MAX][32];
   int64_t green_discount, guarantee_spread, floor_rate;
   char guarantee_feature[SP_SCHEMA_NAME_MAX];
+  int explain_path; /* tree reasons by path attribution, not TreeSHAP */
   /* reason texts by feature name */
   int n_texts;
   char text_name[SP__FLOW_TEXTS_MAX][SP_SCHEMA_NAME_MAX];

@@ -152,6 +152,18 @@ static int load_texts(sp_flow *f, json_t *t, sp_error *err) {
 }
 
 /* The schema, the rules and the model, relative to the flow file. */
+static int load_explain(sp_flow *f, json_t *e, sp_error *err) {
+  const char *m = json_string_value(e);
+  f->explain_path = 0;
+  if (e == NULL || (m != NULL && strcmp(m, "treeshap") == 0))
+    return SP_OK;
+  if (m != NULL && strcmp(m, "path") == 0) {
+    f->explain_path = 1;
+    return SP_OK;
+  }
+  return bad(err, "explain", "\"treeshap\" (default) or \"path\"");
+}
+
 static int load_files(sp_flow *f, const char *path, json_t *root,
                       sp_error *err) {
   char file[4096];
@@ -209,6 +221,8 @@ static int load(sp_flow *f, const char *path, json_t *root, sp_error *err) {
     rc = load_pricing(f, json_object_get(root, "pricing"), err);
   if (rc == SP_OK)
     rc = load_texts(f, json_object_get(root, "reason_text"), err);
+  if (rc == SP_OK)
+    rc = load_explain(f, json_object_get(root, "explain"), err);
   if (rc == SP_OK)
     rc = load_files(f, path, root, err);
   if (rc == SP_OK && scratch(f) != SP_OK)

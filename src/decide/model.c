@@ -60,7 +60,10 @@ int sp__flow_model_reasons(sp_flow *f, char (*out)[SP_DECIDE_TEXT_MAX],
   if (f->card != NULL)
     k = sp_card_reasons(f->card, f->bins, (size_t)cap, idx);
   else {
-    sp_tree_contributions(f->tree, f->features, f->contribs);
+    if (f->explain_path)
+      sp_tree_contributions_path(f->tree, f->features, f->contribs);
+    else
+      sp_tree_contributions(f->tree, f->features, f->contribs);
     k = sp_tree_top_reasons(f->tree, f->contribs, SP_TREE_TOWARD_POSITIVE,
                             (size_t)cap, idx);
   }

@@ -59,6 +59,8 @@ struct sp_tree_model {
   uint32_t *roots;             /* tree_count root indices into nodes */
   sp__tree_node *nodes;        /* node_count nodes */
   double *cover;               /* node_count covers (sum_hessian) */
+  float *mean;                 /* node_count cover-weighted mean leaf values */
+  float *path_scratch;         /* feature_count + 1 path contributions */
   sp__shap_path *shap_scratch; /* (depth_max + 2)^2 path elements */
   /* Perfect layout, used for scoring when perfect_depth >= 0: every tree
    * padded to depth D = perfect_depth, trees in groups of
@@ -74,8 +76,9 @@ struct sp_tree_model {
   uint8_t *perfect_default_left;
 };
 
-/* Expected margin of every tree, summed, for the SHAP bias; fills
- * model->bias. Needs nodes, cover and roots. */
+/* Expected value of every node (model->mean, in float as XGBoost keeps
+ * it) and of every tree, summed, for the SHAP bias; fills model->bias.
+ * Needs nodes, cover and roots. */
 int sp__tree_expectations(sp_tree_model *model, sp_error *err);
 
 /* Builds the perfect layout when depth_max <= SP__TREE_PERFECT_DEPTH_MAX,

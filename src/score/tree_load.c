@@ -209,6 +209,8 @@ void sp_tree_free(sp_tree_model *model) {
   free(model->nodes);
   free(model->cover);
   free(model->shap_scratch);
+  free(model->mean);
+  free(model->path_scratch);
   free(model->perfect);
   free(model->perfect_default_left);
   free(model);
