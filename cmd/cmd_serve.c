@@ -64,16 +64,18 @@ static int serve(const cli_cmd *cmd, sp_http_config *cfg) {
 }
 
 int cmd_serve(int argc, char **argv) {
-  cli_cmd cmd = {.name = "serve",
-                 .summary = "the lending service over HTTP (JSON API)",
-                 .usage = "--db FILE [--listen 127.0.0.1:8080] [--keys K.json] "
-                          "[--rules R.json [--monitor-state S.snap]]"};
+  cli_cmd cmd = {
+      .name = "serve",
+      .summary = "the lending service over HTTP (JSON API)",
+      .usage = "--db FILE [--listen 127.0.0.1:8080] [--keys K.json] "
+               "[--flow F.json] [--rules R.json [--monitor-state S.snap]]"};
   cli_opt o[] = {
       {"db", 1, "database file (created if missing)", 0},
       {"listen", 1, "HOST:PORT to listen on (127.0.0.1:8080; port 0: any)", 0},
       {"keys", 1, "API keys file: {\"KEY\": \"ROLE\", ...}", 0},
       {"threads", 1, "a pool of worker threads (default: one per connection)",
        0},
+      {"flow", 1, "decision flow: enables POST /v1/applications", 0},
       {"rules", 1, "early-warning rules: enables POST /v1/events", 0},
       {"monitor-state", 1,
        "early-warning snapshot, read at start, written at a clean stop", 0},
@@ -100,6 +102,7 @@ int cmd_serve(int argc, char **argv) {
   if ((rc = load_keys(&cmd, cli_get(o, N(o), "keys"), &kr)))
     return rc;
   cfg.keys = kr;
+  cfg.flow = cli_get(o, N(o), "flow");
   cfg.monitor_rules = cli_get(o, N(o), "rules");
   cfg.monitor_state = cli_get(o, N(o), "monitor-state");
   if (cfg.monitor_state != NULL && cfg.monitor_rules == NULL)

@@ -250,6 +250,11 @@ expected = {
     ("post", "/v1/loans"): [O, M], ("get", "/v1/loans/{id}"): ALL,
     ("get", "/v1/loans/{id}/schedule"): ALL, ("post", "/v1/loans/{id}/repayments"): [A, O, M],
     ("post", "/v1/events"): [O, R, M], ("get", "/v1/borrowers/{id}/warnings"): [O, R, U, M],
+    ("post", "/v1/applications"): [A, O, M], ("get", "/v1/applications"): [O, R, U, M],
+    ("get", "/v1/applications/{id}"): [O, R, U, M],
+    ("post", "/v1/applications/{id}/review"): [O, R, M],
+    ("get", "/v1/portfolio"): [O, R, U, M], ("get", "/v1/borrowers"): [O, R, U, M],
+    ("get", "/v1/me"): ALL,
 }
 got = {(m, p): op["x-roles"] for p, item in doc["paths"].items() for m, op in item.items()}
 assert got == expected, set(got.items()) ^ set((k, tuple(v)) for k, v in expected.items())

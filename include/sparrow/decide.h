@@ -91,4 +91,26 @@ int sp_flow_decide(sp_flow *flow, const char *const *fields, size_t n, long row,
 
 const char *sp_decide_outcome_name(sp_decide_outcome outcome);
 
+/* The columns the flow reads (schema features, model features, the limit,
+ * green and guarantee features), each once: a header with exactly these
+ * binds. The source of column i is its schema feature's (an
+ * sp_feature_source), or -1 for a model feature the schema does not name. */
+size_t sp_flow_column_count(const sp_flow *flow);
+const char *sp_flow_column_name(const sp_flow *flow, size_t i);
+int sp_flow_column_source(const sp_flow *flow, size_t i);
+
+/* How the last decision's score was made up, one part per model feature:
+ * a scorecard's points for the attribute the row fell in (text: its bin
+ * and the points below the characteristic's best), or a tree model's
+ * contribution to the log-odds of default in points (20 points double the
+ * good:bad odds; negative when it raised the probability of default), as
+ * the flow's explain method computed it. Returns how many (<= cap). */
+typedef struct sp_decide_part {
+  const char *feature; /* owned by the flow */
+  double points;
+  char text[128];
+} sp_decide_part;
+size_t sp_flow_composition(const sp_flow *flow, sp_decide_part *out,
+                           size_t cap);
+
 #endif

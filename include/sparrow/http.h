@@ -36,6 +36,7 @@ typedef struct sp_http_config {
   unsigned threads;          /* 0: one thread per connection; else a pool */
   const char *monitor_rules; /* early-warning rules file, or NULL: off */
   const char *monitor_state; /* monitor snapshot file, or NULL */
+  const char *flow;          /* decision flow file, or NULL: no decisions */
 } sp_http_config;
 
 /* Opens the book and service tables in cfg->db_path and starts serving. */
@@ -52,7 +53,7 @@ typedef struct sp_http_route_info {
   const char *method;
   const char *path;
   unsigned roles;
-  int money; /* moves money: needs an Idempotency-Key */
+  int money; /* 1: moves money, needs an Idempotency-Key; 2: takes one */
   const char *summary;
 } sp_http_route_info;
 size_t sp_http_route_count(void);

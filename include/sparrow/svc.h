@@ -135,6 +135,17 @@ int sp_svc_data_add(sp_svc *svc, const sp_data_record *r, uint64_t *no,
 int sp_svc_data_list(sp_svc *svc, const char *borrower, size_t max,
                      sp_data_fn fn, void *ctx, sp_error *err);
 
+/* The latest record of one source (greatest as_of, then the last
+ * received): SP_OK and fn called once, or SP_ENOTFOUND. */
+int sp_svc_data_latest(sp_svc *svc, const char *borrower, sp_source source,
+                       sp_data_fn fn, void *ctx, sp_error *err);
+
+/* Visits borrowers in id order after `after` ("" for the first), at most
+ * max. */
+typedef int (*sp_borrower_fn)(void *ctx, const sp_borrower *b);
+int sp_svc_borrower_list(sp_svc *svc, const char *after, size_t max,
+                         sp_borrower_fn fn, void *ctx, sp_error *err);
+
 /* ---- Consent ---- */
 
 typedef enum sp_purpose {
@@ -214,6 +225,51 @@ int sp_svc_warning_add(sp_svc *svc, sp_warning *w, sp_error *err);
 /* A borrower's actions in order: up to cap into out, the number in *n. */
 int sp_svc_warning_list(sp_svc *svc, const char *borrower, sp_warning *out,
                         size_t cap, size_t *n, sp_error *err);
+
+/* ---- Credit applications and their decisions ---- */
+
+/* An application's status: the engine's decision (approved, referred,
+ * declined), then a reviewer's for referred ones (approved or declined,
+ * with `reviewer` set). A line opened from an approved application is
+ * recorded with it. The decision itself (score, limit, price, reasons,
+ * the data and consents used) is a JSON document kept as written. */
+typedef struct sp_application {
+  char id[SP_SVC_ID_MAX + 1];
+  char borrower[SP_SVC_ID_MAX + 1];
+  char status[12];   /* approved, referred, declined */
+  char decision[12]; /* the engine's: approved, referred, declined */
+  sp_time created;
+  char reviewer[24]; /* role of the reviewer, "" if not reviewed */
+  char note[256];
+  sp_time reviewed;
+  char line[SP_SVC_ID_MAX + 1]; /* "" until a line is opened */
+  const char *doc;              /* the decision document (JSON) */
+} sp_application;
+typedef int (*sp_application_fn)(void *ctx, const sp_application *a);
+
+/* Stores a new application (status = decision); SP_EEXISTS naming "id". */
+int sp_svc_app_put(sp_svc *svc, const sp_application *a, sp_error *err);
+/* Calls fn with the application; SP_ENOTFOUND naming "id". */
+int sp_svc_app_get(sp_svc *svc, const char *id, sp_application_fn fn, void *ctx,
+                   sp_error *err);
+/* Newest first, at most max, only `status` unless it is NULL. */
+int sp_svc_app_list(sp_svc *svc, const char *status, size_t max,
+                    sp_application_fn fn, void *ctx, sp_error *err);
+/* A reviewer's decision on a referred application ("approved" or
+ * "declined"); SP_ESTATE naming "status" unless it is referred. */
+int sp_svc_app_review(sp_svc *svc, const char *id, const char *status,
+                      const char *reviewer, const char *note, sp_time at,
+                      sp_error *err);
+/* Records the line opened from an approved application; SP_ESTATE naming
+ * "application" unless it is approved and has no line yet. */
+int sp_svc_app_set_line(sp_svc *svc, const char *id, const char *line,
+                        sp_error *err);
+/* Applications by status created at or after `since`. */
+typedef struct sp_app_counts {
+  int64_t total, approved, referred, declined;
+} sp_app_counts;
+int sp_svc_app_counts(sp_svc *svc, sp_time since, sp_app_counts *out,
+                      sp_error *err);
 
 /* ---- Idempotency keys ---- */
 

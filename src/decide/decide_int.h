@@ -44,6 +44,9 @@ struct sp_flow {
   size_t schema_col[SP_SCHEMA_FEATURES_MAX];
   size_t *model_col;                          /* model features */
   size_t limit_col, green_col, guarantee_col; /* SIZE_MAX: none */
+  /* the columns read, each once (columns.c) */
+  const char **names;
+  size_t n_names, names_cap;
   /* scratch, sized at load */
   sp_value row[SP_SCHEMA_FEATURES_MAX];
   int *fired;
@@ -52,6 +55,9 @@ struct sp_flow {
   float *features;
   double *contribs;
 };
+
+/* columns.c: builds the column list (after the model is loaded). */
+int sp__flow_columns(sp_flow *f);
 
 /* decide.c: the model's score and pd of a bound row, and its reasons. */
 int sp__flow_score(sp_flow *f, const char *const *fields, size_t n, long row,

@@ -225,7 +225,7 @@ static int load(sp_flow *f, const char *path, json_t *root, sp_error *err) {
     rc = load_explain(f, json_object_get(root, "explain"), err);
   if (rc == SP_OK)
     rc = load_files(f, path, root, err);
-  if (rc == SP_OK && scratch(f) != SP_OK)
+  if (rc == SP_OK && (scratch(f) != SP_OK || sp__flow_columns(f) != SP_OK))
     rc = sp_error_set(err, SP_ENOMEM, "flow", "out of memory");
   return rc;
 }
@@ -256,6 +256,7 @@ void sp_flow_free(sp_flow *f) {
   free(f->rules);
   sp_card_free(f->card);
   sp_tree_free(f->tree);
+  free(f->names);
   free(f->model_col);
   free(f->fired);
   free(f->bins);

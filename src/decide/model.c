@@ -55,18 +55,18 @@ static const char *text_for(const sp_flow *f, const char *feature) {
 int sp__flow_model_reasons(sp_flow *f, char (*out)[SP_DECIDE_TEXT_MAX],
                            int cap) {
   size_t idx[SP_DECIDE_REASONS_MAX], k;
+  /* Contributions always: they make up the score's composition too. */
+  if (f->card == NULL && f->explain_path)
+    sp_tree_contributions_path(f->tree, f->features, f->contribs);
+  else if (f->card == NULL)
+    sp_tree_contributions(f->tree, f->features, f->contribs);
   if (cap <= 0)
     return 0;
   if (f->card != NULL)
     k = sp_card_reasons(f->card, f->bins, (size_t)cap, idx);
-  else {
-    if (f->explain_path)
-      sp_tree_contributions_path(f->tree, f->features, f->contribs);
-    else
-      sp_tree_contributions(f->tree, f->features, f->contribs);
+  else
     k = sp_tree_top_reasons(f->tree, f->contribs, SP_TREE_TOWARD_POSITIVE,
                             (size_t)cap, idx);
-  }
   for (size_t i = 0; i < k; i++) {
     const char *name = f->card ? sp_card_feature_name(f->card, idx[i])
                                : sp_tree_feature_name(f->tree, idx[i]);

@@ -10,7 +10,7 @@
 
 #include "http/http_int.h"
 
-static json_t *borrower_json(const sp_borrower *b, sp_role role) {
+json_t *sp__borrower_json(const sp_borrower *b, sp_role role) {
   char code[32], idn[32], phone[32], addr[300];
   int full = sp_role_sees_personal(role);
   const char *c = b->credit_code, *i = b->id_number, *p = b->phone,
@@ -63,7 +63,7 @@ void sp__h_borrower_post(sp__req *r) {
     sp__fail_err(r, &err, NULL);
     return;
   }
-  sp__reply(r, 201, borrower_json(&b, r->role));
+  sp__reply(r, 201, sp__borrower_json(&b, r->role));
 }
 
 /* Loads the borrower named by the path; 0 or -1 after replying 404. */
@@ -80,7 +80,7 @@ static int load_borrower(sp__req *r, sp_borrower *b) {
 void sp__h_borrower_get(sp__req *r) {
   sp_borrower b;
   if (load_borrower(r, &b) == 0)
-    sp__reply(r, 200, borrower_json(&b, r->role));
+    sp__reply(r, 200, sp__borrower_json(&b, r->role));
 }
 
 static json_t *data_json(const sp_data_record *d) {

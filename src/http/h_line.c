@@ -100,23 +100,100 @@ int sp__parse_product(sp__req *r, sp_product *p, sp_error *err) {
   return rc;
 }
 
-/* Opens the line and records its borrower in one transaction (a batch of
- * one), so that neither is stored without the other. */
-static int open_linked(sp__req *r, const char *id, const char *borrower,
+/* What a line is opened with: its borrower and limit, and the approved
+ * application it comes from (or ""). */
+typedef struct line_terms {
+  char borrower[SP_SVC_ID_MAX + 1];
+  int64_t limit_fen;
+  const char *application;
+} line_terms;
+
+/* Opens the line and records its borrower (and its application) in one
+ * transaction (a batch of one), so that none is stored without the
+ * others. */
+static int open_linked(sp__req *r, const char *id, const line_terms *t,
                        const sp_product *p, sp_date date, sp_error *err) {
   sp_store *st = sp_book_store(r->srv->book);
   int rc = st->ops->batch_begin(st, err);
   if (rc != SP_OK)
     return rc;
-  int opened = rc =
-      sp_line_open(r->srv->book, id, sp__money(r, "limit"), p, date, err);
+  int opened = rc = sp_line_open(r->srv->book, id, t->limit_fen, p, date, err);
   if (rc == SP_OK)
-    rc = sp_svc_line_link(r->srv->svc, id, borrower, err);
+    rc = sp_svc_line_link(r->srv->svc, id, t->borrower, err);
+  if (rc == SP_OK && t->application[0])
+    rc = sp_svc_app_set_line(r->srv->svc, t->application, id, err);
   int end = st->ops->batch_end(st, rc == SP_OK, err);
   if (rc == SP_OK)
     rc = end;
   if (rc != SP_OK && opened == SP_OK)
     sp__reopen(r->srv); /* the book's caches hold the rolled-back line */
+  return rc;
+}
+
+typedef struct app_terms {
+  line_terms *t;
+  sp_product *p;
+  int rc;
+  sp_error *err;
+} app_terms;
+
+/* The borrower, limit and annual rate of an approved application. */
+static int read_app(void *ctx, const sp_application *a) {
+  app_terms *at = ctx;
+  if (strcmp(a->status, "approved") != 0 || a->line[0]) {
+    at->rc = sp_error_set(at->err, SP_ESTATE, "application",
+                          "application '%s' is %s%s", a->id, a->status,
+                          a->line[0] ? " and has a line already" : "");
+    return SP_OK;
+  }
+  json_t *doc = json_loads(a->doc, 0, NULL);
+  const char *limit = json_string_value(json_object_get(doc, "limit")),
+             *rate = json_string_value(json_object_get(doc, "annual_rate"));
+  snprintf(at->t->borrower, sizeof at->t->borrower, "%s", a->borrower);
+  at->rc =
+      sp_money_parse(limit ? limit : "", "limit", &at->t->limit_fen, at->err);
+  if (at->rc == SP_OK)
+    at->rc = sp_rate_parse(rate ? rate : "", "annual_rate", &at->p->annual_rate,
+                           at->err);
+  json_decref(doc);
+  return SP_OK;
+}
+
+/* The terms from the body, or from the application it names. */
+static int line_terms_of(sp__req *r, line_terms *t, sp_product *p,
+                         sp_error *err) {
+  t->application = sp__str(r, "application");
+  const char *borrower = sp__str(r, "borrower");
+  if (t->application[0] == '\0') {
+    if (borrower[0] == '\0' || sp__money(r, "limit") <= 0)
+      return sp_error_set(err, SP_EINVAL, borrower[0] ? "limit" : "borrower",
+                          "give an application, or a borrower and a limit");
+    snprintf(t->borrower, sizeof t->borrower, "%s", borrower);
+    t->limit_fen = sp__money(r, "limit");
+    return sp__parse_product(r, p, err);
+  }
+  if (sp__money(r, "limit") > 0 || sp__str(r, "daily_rate")[0] ||
+      sp__str(r, "annual_rate")[0])
+    return sp_error_set(err, SP_EINVAL, "application",
+                        "the limit and rate come from the application");
+  sp_product_default(p);
+  const char *dc = sp__str(r, "daycount");
+  int rc = dc[0] ? sp_daycount_parse(dc, "daycount", &p->daycount, err) : SP_OK;
+  json_t *term = json_object_get(r->json, "term_months");
+  if (term != NULL)
+    p->term_months = (int32_t)json_integer_value(term);
+  p->per_second = sp__bool(r, "per_second");
+  app_terms at = {t, p, SP_OK, err};
+  if (rc == SP_OK)
+    rc = sp_svc_app_get(r->srv->svc, t->application, read_app, &at, err);
+  if (rc == SP_ENOTFOUND)
+    return sp_error_set(err, SP_ENOTFOUND, "application",
+                        "no application '%.40s'", t->application);
+  if (rc == SP_OK)
+    rc = at.rc;
+  if (rc == SP_OK && borrower[0] && strcmp(borrower, t->borrower) != 0)
+    rc = sp_error_set(err, SP_EINVAL, "borrower",
+                      "the application is borrower '%s''s", t->borrower);
   return rc;
 }
 
@@ -126,16 +203,17 @@ void sp__h_line_post(sp__req *r) {
   sp_product p;
   sp_date date;
   sp_borrower b;
+  line_terms t;
   const char *id = sp__str(r, "id");
-  int rc = sp__parse_product(r, &p, &err);
+  int rc = line_terms_of(r, &t, &p, &err);
   if (rc == SP_OK)
     rc = sp_date_parse(sp__str(r, "date"), "date", &date, &err);
-  if (rc == SP_OK && sp_svc_borrower_get(r->srv->svc, sp__str(r, "borrower"),
-                                         &b, &err) != SP_OK)
+  if (rc == SP_OK &&
+      sp_svc_borrower_get(r->srv->svc, t.borrower, &b, &err) != SP_OK)
     rc = sp_error_set(&err, SP_ENOTFOUND, "borrower", "no borrower '%s'",
-                      sp__str(r, "borrower"));
+                      t.borrower);
   if (rc == SP_OK)
-    rc = open_linked(r, id, b.id, &p, date, &err);
+    rc = open_linked(r, id, &t, &p, date, &err);
   sp_loan_view v;
   if (rc == SP_OK)
     rc = sp_loan_get(r->srv->book, id, &v, &err);
@@ -143,7 +221,10 @@ void sp__h_line_post(sp__req *r) {
     sp__fail_err(r, &err, "rate=annual_rate,term=term_months");
     return;
   }
-  sp__reply(r, 201, sp__loan_json(r, &v));
+  json_t *o = sp__loan_json(r, &v);
+  if (o != NULL && t.application[0])
+    json_object_set_new(o, "application", json_string(t.application));
+  sp__reply(r, 201, o);
 }
 
 void sp__h_line_get(sp__req *r) {

@@ -4,15 +4,18 @@
 #define SPARROW_HTTP_INT_H
 
 #include <jansson.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
 
+#include "sparrow/decide.h"
 #include "sparrow/http.h"
 #include "sparrow/loan.h"
 #include "sparrow/monitor.h"
 #include "sparrow/svc.h"
 
 #define SP__PARAMS_MAX 2
+#define SP__FLOW_TEXT_MAX 256 /* one feature's value as text */
 
 /* Field types of a JSON body; each is checked before the handler runs. */
 typedef enum sp__ftype {
@@ -67,6 +70,7 @@ typedef struct sp__metrics {
   uint64_t bucket[64][SP__METRIC_BUCKETS];
   uint64_t sum_us[64];
   uint64_t batches, batch_jobs; /* group commits and the jobs in them */
+  uint64_t decisions[3];        /* by sp_decide_outcome */
 } sp__metrics;
 
 typedef struct sp__job sp__job;
@@ -81,6 +85,9 @@ struct sp_http_server {
   char db_path[4096];
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
+  sp_flow *flow; /* NULL unless started with a decision flow */
+  char (*flow_text)[SP__FLOW_TEXT_MAX]; /* a row's values, per column */
+  const char **flow_fields;             /* pointers to them */
   sp_monitor *monitor; /* NULL unless started with monitor rules */
   sp_monitor_rules *monitor_rules;
   char monitor_state[4096]; /* snapshot path, "" for none */
@@ -140,8 +147,14 @@ void sp__money_submit(sp__req *r, const char *key);
  * caches may hold what was rolled back). Server lock held. */
 void sp__reopen(sp_http_server *srv);
 
+/* The console's files (web.c): answers GET / and /web/NAME, setting
+ * *handled; anything else is left to the router. */
+enum MHD_Result sp__web_answer(struct MHD_Connection *c, const char *method,
+                               const char *url, int *handled);
+
 /* Metrics. */
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
+void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome);
 /* Appends the Prometheus text to out (malloc'd). */
 char *sp__metrics_text(sp_http_server *srv, size_t *len);
 
@@ -152,6 +165,9 @@ void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra);
 /* The product fields shared by lines and term loans (rates, daycount,
  * per_second, term_months). */
 int sp__parse_product(sp__req *r, sp_product *p, sp_error *err);
+
+/* A borrower as JSON, personal data masked for roles that may not see it. */
+json_t *sp__borrower_json(const sp_borrower *b, sp_role role);
 
 /* Handlers. */
 void sp__h_healthz(sp__req *r);
@@ -178,5 +194,12 @@ void sp__h_loan_post(sp__req *r);
 void sp__h_loan_get(sp__req *r);
 void sp__h_loan_schedule(sp__req *r);
 void sp__h_loan_repay(sp__req *r);
+void sp__h_application_post(sp__req *r);
+void sp__h_application_get(sp__req *r);
+void sp__h_application_list(sp__req *r);
+void sp__h_application_review(sp__req *r);
+void sp__h_portfolio(sp__req *r);
+void sp__h_me(sp__req *r);
+void sp__h_borrower_list(sp__req *r);
 
 #endif

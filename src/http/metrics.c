@@ -184,6 +184,10 @@ static void put_ledger(buf *b, sp_http_server *srv) {
           t.penalty_fen);
 }
 
+void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome) {
+  __atomic_fetch_add(&m->decisions[outcome], 1, __ATOMIC_RELAXED);
+}
+
 char *sp__metrics_text(sp_http_server *srv, size_t *len) {
   buf b = {.p = malloc(4096), .cap = 4096};
   if (b.p == NULL)
@@ -201,6 +205,13 @@ char *sp__metrics_text(sp_http_server *srv, size_t *len) {
                                           __ATOMIC_RELAXED),
       (unsigned long long)__atomic_load_n(&srv->metrics.batch_jobs,
                                           __ATOMIC_RELAXED));
+  static const char *const outcome[3] = {"approve", "refer", "decline"};
+  put(&b, "# HELP sparrow_decisions_total Credit decisions by outcome.\n"
+          "# TYPE sparrow_decisions_total counter\n");
+  for (int i = 0; i < 3; i++)
+    put(&b, "sparrow_decisions_total{outcome=\"%s\"} %llu\n", outcome[i],
+        (unsigned long long)__atomic_load_n(&srv->metrics.decisions[i],
+                                            __ATOMIC_RELAXED));
   put_ledger(&b, srv);
   if (b.failed) {
     free(b.p);

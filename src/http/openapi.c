@@ -73,12 +73,12 @@ static json_t *parameters(const sp__route *rt) {
                                         "schema", "type", "string"));
   if (rt->info.money)
     json_array_append_new(
-        ps,
-        json_pack("{s:s,s:s,s:b,s:s,s:{s:s,s:i}}", "name", "Idempotency-Key",
-                  "in", "header", "required", 1, "description",
-                  "a repeated key returns the first response; another "
-                  "request with the key is 409",
-                  "schema", "type", "string", "maxLength", SP_IDEM_KEY_MAX));
+        ps, json_pack(
+                "{s:s,s:s,s:b,s:s,s:{s:s,s:i}}", "name", "Idempotency-Key",
+                "in", "header", "required", rt->info.money == 1, "description",
+                "a repeated key returns the first response; another "
+                "request with the key is 409",
+                "schema", "type", "string", "maxLength", SP_IDEM_KEY_MAX));
   return ps;
 }
 

@@ -25,6 +25,12 @@
  *   POST /v1/loans/{id}/repayments       x     x                       x
  *   POST /v1/events                            x       x               x
  *   GET  /v1/borrowers/{id}/warnings           x       x      x        x
+ *   POST /v1/applications                x     x                       x
+ *   GET  /v1/applications[/{id}]               x       x      x        x
+ *   POST /v1/applications/{id}/review          x       x               x
+ *   GET  /v1/portfolio                         x       x      x        x
+ *   GET  /v1/borrowers                         x       x      x        x
+ *   GET  /v1/me                          x     x       x      x        x
  *   GET  /metrics                                      x      x        x
  *   GET  /healthz, /openapi.json: public */
 #include <assert.h>
@@ -69,8 +75,12 @@ static const sp__field consent_fields[] = {
 
 static const sp__field line_fields[] = {
     {"id", SP__F_STRING, 1, SP_LOAN_ID_MAX, "line id, e.g. L1"},
-    {"borrower", SP__F_STRING, 1, SP_SVC_ID_MAX, "borrower id"},
-    {"limit", SP__F_MONEY, 1, 24, "credit limit, e.g. \"100000.00\""},
+    {"application", SP__F_STRING, 0, SP_SVC_ID_MAX,
+     "an approved application: its borrower, limit and rate"},
+    {"borrower", SP__F_STRING, 0, SP_SVC_ID_MAX,
+     "borrower id (without application)"},
+    {"limit", SP__F_MONEY, 0, 24,
+     "credit limit, e.g. \"100000.00\" (without application)"},
     {"daily_rate", SP__F_RATE, 0, 20, "daily rate, e.g. \"0.02%\""},
     {"annual_rate", SP__F_RATE, 0, 20, "annual rate, e.g. \"7.2%\""},
     {"daycount", SP__F_STRING, 0, 7, "ACT/360 (default), ACT/365, 30/360"},
@@ -117,6 +127,25 @@ static const sp__field event_fields[] = {
      "account movements: securities, real_estate, ..."},
     {NULL, 0, 0, 0, NULL}};
 
+static const sp__field application_fields[] = {
+    {"id", SP__F_STRING, 1, SP_SVC_ID_MAX, "application id, e.g. A1"},
+    {"borrower", SP__F_STRING, 1, SP_SVC_ID_MAX, "borrower id"},
+    {"amount", SP__F_MONEY, 0, 24, "amount asked for (caps the limit)"},
+    {"values", SP__F_OBJECT, 0, 16384,
+     "the application's own values: bureau, internal and form features"},
+    {"at", SP__F_TIME, 0, 32, "decision time for consents (default: now)"},
+    {NULL, 0, 0, 0, NULL}};
+
+static const sp__field review_fields[] = {
+    {"decision", SP__F_STRING, 1, 7, "approve or decline"},
+    {"note", SP__F_STRING, 1, 255, "the reviewer's reason"},
+    {NULL, 0, 0, 0, NULL}};
+
+static const sp__query status_query[] = {
+    {"status", 0, "approved, referred or declined"}, {NULL, 0, NULL}};
+static const sp__query after_query[] = {
+    {"after", 0, "list borrowers after this id"}, {NULL, 0, NULL}};
+
 static const sp__query check_query[] = {
     {"source", 1, "data source"},
     {"purpose", 1, "purpose of use"},
@@ -158,6 +187,25 @@ const sp__route sp__routes[] = {
     R("GET", "/v1/borrowers/{id}/consent-check",
       OFFICER | RISK | AUDITOR | ADMIN, 0, NULL, check_query,
       sp__h_consent_check, 200, 1, "may this source be used for this purpose"),
+    R("POST", "/v1/applications", APP | OFFICER | ADMIN, 2, application_fields,
+      NULL, sp__h_application_post, 201, 1,
+      "apply for credit: decided at once on consented data, with reasons"),
+    R("GET", "/v1/applications", OFFICER | RISK | AUDITOR | ADMIN, 0, NULL,
+      status_query, sp__h_application_list, 200, 1,
+      "applications, newest first (status=referred: the review queue)"),
+    R("GET", "/v1/applications/{id}", OFFICER | RISK | AUDITOR | ADMIN, 0, NULL,
+      NULL, sp__h_application_get, 200, 1,
+      "an application: decision, score composition, reasons, data used"),
+    R("POST", "/v1/applications/{id}/review", OFFICER | RISK | ADMIN, 0,
+      review_fields, NULL, sp__h_application_review, 200, 1,
+      "approve or decline a referred application, with a note"),
+    R("GET", "/v1/portfolio", OFFICER | RISK | AUDITOR | ADMIN, 0, NULL, NULL,
+      sp__h_portfolio, 200, 1,
+      "outstanding, lines, draws today, approval rate, buckets, classes"),
+    R("GET", "/v1/borrowers", OFFICER | RISK | AUDITOR | ADMIN, 0, NULL,
+      after_query, sp__h_borrower_list, 200, 1, "borrowers in id order"),
+    R("GET", "/v1/me", ALL, 0, NULL, NULL, sp__h_me, 200, 0,
+      "the caller's role"),
     R("POST", "/v1/lines", OFFICER | ADMIN, 0, line_fields, NULL,
       sp__h_line_post, 201, 1, "open a revolving credit line"),
     R("GET", "/v1/lines/{id}", ALL, 0, NULL, NULL, sp__h_line_get, 200, 1,

@@ -71,7 +71,9 @@ static void run_route(sp__req *r) {
   if (r->route->info.money) {
     key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                       "Idempotency-Key");
-    if (key == NULL || !key_ok(key)) {
+    if (key == NULL && r->route->info.money == 2) {
+      /* optional: without one the request commits alone */
+    } else if (key == NULL || !key_ok(key)) {
       sp__fail(r, 400, key ? "invalid_value" : "idempotency_key_required",
                "Idempotency-Key",
                "an Idempotency-Key header of 1 to %d printable characters "
@@ -168,6 +170,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     *upload_size = 0;
     return rc == 0 ? MHD_YES : MHD_NO;
   }
+  int handled;
+  enum MHD_Result web = sp__web_answer(c, method, url, &handled);
+  if (handled)
+    return web;
   sp__req r = {.srv = cls,
                .conn = c,
                .method = method,
@@ -249,6 +255,25 @@ static int open_monitor(sp_http_server *srv, const sp_http_config *cfg,
   return rc;
 }
 
+/* The decision flow, bound to its own columns (the row an application
+ * assembles), and room for one row's values. */
+static int open_flow(sp_http_server *srv, const char *path, sp_error *err) {
+  int rc = sp_flow_load_file(path, &srv->flow, err);
+  if (rc != SP_OK)
+    return rc;
+  size_t n = sp_flow_column_count(srv->flow);
+  srv->flow_text = calloc(n, sizeof *srv->flow_text);
+  srv->flow_fields = calloc(n, sizeof *srv->flow_fields);
+  if (srv->flow_text == NULL || srv->flow_fields == NULL)
+    return sp_error_set(err, SP_ENOMEM, "flow", "out of memory");
+  for (size_t i = 0; i < n; i++)
+    srv->flow_fields[i] = sp_flow_column_name(srv->flow, i);
+  rc = sp_flow_bind(srv->flow, srv->flow_fields, n, err);
+  for (size_t i = 0; i < n; i++)
+    srv->flow_fields[i] = srv->flow_text[i];
+  return rc;
+}
+
 int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
                   sp_error *err) {
   struct sockaddr_in addr = {.sin_family = AF_INET,
@@ -267,6 +292,8 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
   int rc = open_stores(srv, cfg->db_path, err);
   if (rc == SP_OK && cfg->monitor_rules != NULL)
     rc = open_monitor(srv, cfg, err);
+  if (rc == SP_OK && cfg->flow != NULL)
+    rc = open_flow(srv, cfg->flow, err);
   if (rc == SP_OK) {
     srv->daemon = start_daemon(srv, cfg, &addr);
     if (srv->daemon == NULL)
@@ -296,6 +323,9 @@ void sp_http_stop(sp_http_server *srv) {
       srv->daemon != NULL)
     sp_monitor_save(srv->monitor, srv->monitor_state, NULL);
   sp_monitor_free(srv->monitor);
+  sp_flow_free(srv->flow);
+  free(srv->flow_text);
+  free(srv->flow_fields);
   free(srv->monitor_rules);
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);

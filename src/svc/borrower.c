@@ -127,20 +127,12 @@ static void copy_field(json_t *doc, const char *name, char *out, size_t cap) {
   snprintf(out, cap, "%s", v ? v : "");
 }
 
-int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
-                        sp_error *err) {
-  sqlite3_stmt *st = svc->st[SQ_BORROWER_GET];
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  json_t *doc = NULL;
-  if (rc == SQLITE_ROW)
-    doc = json_loadb(sqlite3_column_blob(st, 0),
-                     (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE)
-    return sp_error_set(err, SP_ENOTFOUND, "id", "no borrower '%.40s'", id);
-  if (rc != SQLITE_ROW)
-    return sp__svc_db_error(svc, err, "borrower get");
+/* Decodes the document in column 0 of st into out; SP_ESTORE if it does
+ * not parse. */
+static int from_doc(sqlite3_stmt *st, const char *id, sp_borrower *out,
+                    sp_error *err) {
+  json_t *doc = json_loadb(sqlite3_column_blob(st, 0),
+                           (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
   if (doc == NULL)
     return sp_error_set(err, SP_ESTORE, "id", "borrower '%s' unreadable", id);
   memset(out, 0, sizeof *out);
@@ -151,6 +143,39 @@ int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
   out->created = json_integer_value(json_object_get(doc, "created"));
   json_decref(doc);
   return SP_OK;
+}
+
+int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
+                        sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_BORROWER_GET];
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  int got = rc == SQLITE_ROW ? from_doc(st, id, out, err) : SP_OK;
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE)
+    return sp_error_set(err, SP_ENOTFOUND, "id", "no borrower '%.40s'", id);
+  if (rc != SQLITE_ROW)
+    return sp__svc_db_error(svc, err, "borrower get");
+  return got;
+}
+
+int sp_svc_borrower_list(sp_svc *svc, const char *after, size_t max,
+                         sp_borrower_fn fn, void *ctx, sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_BORROWER_LIST];
+  sqlite3_bind_text(st, 1, after, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+  int rc, user = SP_OK;
+  sp_borrower b;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    user = from_doc(st, (const char *)sqlite3_column_text(st, 1), &b, err);
+    if (user != SP_OK || (user = fn(ctx, &b)) != SP_OK)
+      break;
+  }
+  sqlite3_reset(st);
+  if (user != SP_OK)
+    return user;
+  return rc == SQLITE_DONE ? SP_OK
+                           : sp__svc_db_error(svc, err, "borrower list");
 }
 
 int sp_svc_data_add(sp_svc *svc, const sp_data_record *r, uint64_t *no,
@@ -193,4 +218,29 @@ int sp_svc_data_list(sp_svc *svc, const char *borrower, size_t max,
   if (user != SP_OK)
     return user;
   return rc == SQLITE_DONE ? SP_OK : sp__svc_db_error(svc, err, "data list");
+}
+
+int sp_svc_data_latest(sp_svc *svc, const char *borrower, sp_source source,
+                       sp_data_fn fn, void *ctx, sp_error *err) {
+  assert((unsigned)source < SP_SOURCE_COUNT);
+  sqlite3_stmt *st = svc->st[SQ_DATA_LATEST];
+  sqlite3_bind_text(st, 1, borrower, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 2, (int)source);
+  int rc = sqlite3_step(st), user = SP_OK;
+  if (rc == SQLITE_ROW) {
+    sp_data_record r = {
+        .no = (uint64_t)sqlite3_column_int64(st, 0),
+        .borrower = borrower,
+        .source = source,
+        .as_of = sqlite3_column_int(st, 1),
+        .values_json = (const char *)sqlite3_column_text(st, 2),
+        .received = sqlite3_column_int64(st, 3),
+    };
+    user = fn(ctx, &r);
+  }
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE)
+    return sp_error_set(err, SP_ENOTFOUND, "source", "no %s data",
+                        sp_source_name(source));
+  return rc == SQLITE_ROW ? user : sp__svc_db_error(svc, err, "data latest");
 }

@@ -12,6 +12,10 @@
 #include "sparrow/store.h"
 #include "svc/svc_int.h"
 
+#define APP_COLUMNS                                                            \
+  "SELECT id, borrower, status, decision, created, reviewer, note, "           \
+  "reviewed, line, doc FROM svc_applications "
+
 static const char *const statement_sql[SQ_COUNT] = {
     [SQ_BORROWER_PUT] = "INSERT INTO svc_borrowers(id, doc) VALUES(?1, ?2)",
     [SQ_BORROWER_GET] = "SELECT doc FROM svc_borrowers WHERE id = ?1",
@@ -44,6 +48,25 @@ static const char *const statement_sql[SQ_COUNT] = {
                         "?2",
     [SQ_IDEM_PUT] = "INSERT INTO svc_idempotency(key, request, status, body, "
                     "created) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_DATA_LATEST] = "SELECT no, as_of, doc_values, received FROM svc_data "
+                       "WHERE borrower = ?1 AND source = ?2 ORDER BY as_of "
+                       "DESC, no DESC LIMIT 1",
+    [SQ_BORROWER_LIST] = "SELECT doc, id FROM svc_borrowers WHERE id > ?1 "
+                         "ORDER BY id LIMIT ?2",
+    [SQ_APP_PUT] = "INSERT INTO svc_applications(id, borrower, status, "
+                   "decision, created, reviewer, note, reviewed, line, doc) "
+                   "VALUES(?1, ?2, ?3, ?3, ?4, '', '', 0, '', ?5)",
+    [SQ_APP_GET] = APP_COLUMNS "WHERE id = ?1",
+    [SQ_APP_LIST] = APP_COLUMNS "ORDER BY created DESC, rowid DESC LIMIT ?1",
+    [SQ_APP_LIST_STATUS] = APP_COLUMNS "WHERE status = ?2 ORDER BY created "
+                                       "DESC, rowid DESC LIMIT ?1",
+    [SQ_APP_REVIEW] = "UPDATE svc_applications SET status = ?2, reviewer = "
+                      "?3, note = ?4, reviewed = ?5 WHERE id = ?1 AND status "
+                      "= 'referred'",
+    [SQ_APP_SET_LINE] = "UPDATE svc_applications SET line = ?2 WHERE id = ?1 "
+                        "AND status = 'approved' AND line = ''",
+    [SQ_APP_COUNTS] = "SELECT status, count(*) FROM svc_applications WHERE "
+                      "created >= ?1 GROUP BY status",
 };
 
 static const char *const migrations[] = {
@@ -71,6 +94,14 @@ static const char *const migrations[] = {
     " detail TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE INDEX svc_warnings_borrower ON svc_warnings(borrower, no);"
     "CREATE INDEX svc_lines_borrower ON svc_lines(borrower, line);",
+    /* 3: credit applications and their decisions */
+    "CREATE TABLE svc_applications(id TEXT PRIMARY KEY,"
+    " borrower TEXT NOT NULL, status TEXT NOT NULL, decision TEXT NOT NULL,"
+    " created INTEGER NOT NULL, reviewer TEXT NOT NULL, note TEXT NOT NULL,"
+    " reviewed INTEGER NOT NULL, line TEXT NOT NULL, doc TEXT NOT NULL);"
+    "CREATE INDEX svc_applications_status ON svc_applications(status,"
+    " created);"
+    "CREATE INDEX svc_applications_created ON svc_applications(created);",
 };
 
 int sp__svc_db_error(sp_svc *svc, sp_error *err, const char *what) {
