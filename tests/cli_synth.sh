@@ -93,7 +93,7 @@ assert 0.05 <= rate <= 0.10, rate
 
 card = json.load(open(D + "/card.json"))
 names = {c["name"] for c in card["characteristics"]}
-assert not names & {"legal_rep_gender", "legal_rep_age_band", "region"}, names
+assert not names & {"legal_rep_gender", "legal_rep_age_band", "region", "id"}, names
 assert len(names) >= 5, names
 
 try:

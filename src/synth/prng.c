@@ -1,7 +1,8 @@
 /* The synthetic portfolio's random numbers: xoshiro256** (Blackman and
  * Vigna, 2018) seeded through splitmix64, never the C library's rand(), so
- * that a seed gives the same firms on every platform and every run. Each
- * firm gets a generator of its own (see firm.c). */
+ * that a seed gives the same firms on every run and every build with the
+ * same C library (the normal deviates go through log and cos). Each firm
+ * gets a generator of its own (see firm.c). */
 #include <assert.h>
 #include <math.h>
 
