@@ -90,5 +90,6 @@ int cmd_decide(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static const struct {
     {"decide", cmd_decide,
      "decide applicants: rules, score, limit, price, reasons"},
     {"serve", cmd_serve, "the lending service over HTTP (JSON API)"},
+    {"synth", cmd_synth,
+     "write a synthetic portfolio, its schema, rules and decision flow"},
 };
 
 static void usage(FILE *f) {
