@@ -146,7 +146,7 @@ int cmd_synth(int argc, char **argv) {
   static const char *const req[] = {"out-dir", NULL};
   if (rc || (rc = cli_require(&synth_cmd, o, N(o), req)))
     return rc == 1 ? 0 : rc;
-  long n, n_applicants;
+  long n = 0, n_applicants = 0;
   uint64_t seed = 20240601;
   if ((rc = parse_count("n", cli_get(o, N(o), "n"), 3000, &n)) ||
       (rc = parse_count("applicants", cli_get(o, N(o), "applicants"),

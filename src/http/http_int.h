@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "sparrow/apply.h"
 #include "sparrow/decide.h"
 #include "sparrow/http.h"
 #include "sparrow/loan.h"
@@ -15,7 +16,6 @@
 #include "sparrow/svc.h"
 
 #define SP__PARAMS_MAX 2
-#define SP__FLOW_TEXT_MAX 256 /* one feature's value as text */
 
 /* Field types of a JSON body; each is checked before the handler runs. */
 typedef enum sp__ftype {
@@ -85,9 +85,8 @@ struct sp_http_server {
   char db_path[4096];
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
-  sp_flow *flow; /* NULL unless started with a decision flow */
-  char (*flow_text)[SP__FLOW_TEXT_MAX]; /* a row's values, per column */
-  const char **flow_fields;             /* pointers to them */
+  sp_flow *flow;       /* NULL unless started with a decision flow */
+  sp_applier *applier; /* decides applications with flow */
   sp_monitor *monitor; /* NULL unless started with monitor rules */
   sp_monitor_rules *monitor_rules;
   char monitor_state[4096]; /* snapshot path, "" for none */

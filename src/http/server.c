@@ -255,22 +255,11 @@ static int open_monitor(sp_http_server *srv, const sp_http_config *cfg,
   return rc;
 }
 
-/* The decision flow, bound to its own columns (the row an application
- * assembles), and room for one row's values. */
+/* The decision flow and what decides applications with it. */
 static int open_flow(sp_http_server *srv, const char *path, sp_error *err) {
   int rc = sp_flow_load_file(path, &srv->flow, err);
-  if (rc != SP_OK)
-    return rc;
-  size_t n = sp_flow_column_count(srv->flow);
-  srv->flow_text = calloc(n, sizeof *srv->flow_text);
-  srv->flow_fields = calloc(n, sizeof *srv->flow_fields);
-  if (srv->flow_text == NULL || srv->flow_fields == NULL)
-    return sp_error_set(err, SP_ENOMEM, "flow", "out of memory");
-  for (size_t i = 0; i < n; i++)
-    srv->flow_fields[i] = sp_flow_column_name(srv->flow, i);
-  rc = sp_flow_bind(srv->flow, srv->flow_fields, n, err);
-  for (size_t i = 0; i < n; i++)
-    srv->flow_fields[i] = srv->flow_text[i];
+  if (rc == SP_OK)
+    rc = sp_applier_new(srv->flow, &srv->applier, err);
   return rc;
 }
 
@@ -323,9 +312,8 @@ void sp_http_stop(sp_http_server *srv) {
       srv->daemon != NULL)
     sp_monitor_save(srv->monitor, srv->monitor_state, NULL);
   sp_monitor_free(srv->monitor);
+  sp_applier_free(srv->applier);
   sp_flow_free(srv->flow);
-  free(srv->flow_text);
-  free(srv->flow_fields);
   free(srv->monitor_rules);
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
