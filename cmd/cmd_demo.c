@@ -1,31 +1,27 @@
-/* sparrow demo: a synthetic micro and small enterprise portfolio run for
- * months on a fresh SQLite book, then a portfolio summary and the ledger
- * check. Deterministic for a given --seed.
+/* sparrow demo: a synthetic micro and small enterprise lender on a fresh
+ * SQLite book, then the service and its console.
  *
- * Each enterprise gets a revolving line (daily rate by risk) or a term
- * loan (one of the four methods). Every business day some borrowers draw
- * and repay; a share of them stop paying partway through, so ageing,
- * penalty and the five-category classification show up. */
+ * In order: a scorecard is trained on the synthetic portfolio's past
+ * loans; the applicants are registered with consents and data from eight
+ * sources and decided by the decision flow (demo_load.c); approved ones
+ * get a revolving line at the decided limit and price; then months of
+ * business days run, each with draws and repayments and a close of day,
+ * while a share of borrowers (more of the riskier ones) stop paying, so
+ * ageing, penalty and the five-category classification show up. The
+ * ledger is checked, the portfolio printed, and `sparrow serve` started on
+ * the book with the flow, printing the console's address and development
+ * keys. Deterministic for a given --seed. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "book_cli.h"
+#include "demo.h"
 #include "sparrow/ledger.h"
 #include "sparrow/money.h"
 #include "sparrow/store.h"
 
 #define N(o) (sizeof(o) / sizeof((o)[0]))
-
-static const char *const industries[] = {
-    "manufacturing", "wholesale-retail", "catering",
-    "agriculture",   "technology",       "cross-border-ecommerce"};
-
-typedef struct borrower {
-  char id[24];
-  int line;       /* 1 line, 0 term loan */
-  int delinquent; /* stops paying after this day index (0: never) */
-} borrower;
 
 static uint64_t rng_state;
 static uint32_t rnd(void) {
@@ -33,42 +29,21 @@ static uint32_t rnd(void) {
   return (uint32_t)(rng_state >> 33);
 }
 
-static int open_portfolio(sp_book *b, borrower *bs, int n, sp_date start,
-                          sp_error *err) {
-  for (int i = 0; i < n; i++) {
-    borrower *x = &bs[i];
-    const char *ind = industries[rnd() % N(industries)];
-    snprintf(x->id, sizeof x->id, "%.4s-%05d", ind, i + 1);
-    x->line = rnd() % 10 < 7;
-    x->delinquent = rnd() % 100 < 6 ? 20 + (int)(rnd() % 120) : 0;
-    sp_product p;
-    sp_product_default(&p);
-    int rc;
-    if (x->line) {
-      p.annual_rate =
-          (int64_t)(1200000 + rnd() % 4000000) * 360; /* 0.012%..0.052% a day */
-      p.per_second = rnd() % 10 == 0;
-      int64_t limit = (int64_t)(50 + rnd() % 950) * 100000; /* 5,000..100,000 */
-      rc = sp_line_open(b, x->id, limit, &p, start, err);
-    } else {
-      p.annual_rate = (int64_t)(400 + rnd() % 1400) * 1000000; /* 4%..18% */
-      p.method = (sp_method)(rnd() % 4);
-      p.term_months = 6 + (int32_t)(rnd() % 4) * 6;
-      int64_t principal = (int64_t)(20 + rnd() % 480) * 100000;
-      rc = sp_term_open(b, x->id, principal, principal / 100 * (rnd() % 2), &p,
-                        start, err);
-    }
-    if (rc != SP_OK)
-      return rc;
+/* Who stops paying, and when: three times the firm's probability of
+ * default over the run, so that a few months show every bucket. */
+static void plan_delinquency(demo_line *ls, long n, int days) {
+  for (long i = 0; i < n; i++) {
+    double u = (double)(rnd() % 1000000) / 1e6;
+    ls[i].delinquent =
+        u < 3 * ls[i].pd ? 5 + (int)(rnd() % (uint32_t)(days - 5)) : 0;
   }
-  return SP_OK;
 }
 
 /* One business day of borrower activity. */
-static int activity(sp_book *b, borrower *bs, int n, sp_date day, int day_index,
-                    long *ops, sp_error *err) {
-  for (int i = 0; i < n; i++) {
-    borrower *x = &bs[i];
+static int activity(sp_book *b, demo_line *bs, long n, sp_date day,
+                    int day_index, long *ops, sp_error *err) {
+  for (long i = 0; i < n; i++) {
+    demo_line *x = &bs[i];
     int late = x->delinquent && day_index >= x->delinquent;
     sp_loan_view v;
     if (sp_loan_get(b, x->id, &v, err) != SP_OK)
@@ -77,14 +52,14 @@ static int activity(sp_book *b, borrower *bs, int n, sp_date day, int day_index,
       continue;
     sp_time at = sp_date_start(day) + 9 * 3600 + (sp_time)(rnd() % 28800);
     int rc = SP_OK;
-    if (x->line && !late && rnd() % 15 == 0 && v.available_fen > 0) {
+    if (!late && rnd() % 15 == 0 && v.available_fen > 0) {
       int64_t amount =
           1 + (int64_t)(rnd() % (uint32_t)(v.available_fen / 2 + 1));
       rc = sp_line_draw(b, x->id, amount, at, NULL, err);
       (*ops)++;
     } else if (!late) {
       int64_t owed = v.penalty_fen + v.interest_due_fen + v.principal_due_fen;
-      if (x->line && rnd() % 20 == 0)
+      if (rnd() % 20 == 0)
         owed += v.principal_fen / 3;
       if (owed > v.principal_fen + v.interest_fen + v.penalty_fen)
         owed = v.principal_fen + v.interest_fen + v.penalty_fen;
@@ -147,51 +122,17 @@ static void report(sp_book *b, const sp_ledger_totals *t) {
          (unsigned long long)t->accounts, (unsigned long long)t->transfers);
 }
 
-int cmd_demo(int argc, char **argv) {
-  static const cli_cmd cmd = {
-      "demo",
-      "Creates a fresh book, opens lines and term loans for synthetic micro "
-      "and small\n"
-      "enterprises, runs months of draws, repayments, delinquency and close of "
-      "day,\n"
-      "and prints the portfolio and the ledger check.",
-      "[--db FILE] [--borrowers N] [--months N] [--seed N]"};
-  cli_opt o[] = {{"db", 1, "database file, replaced (sparrow-demo.db)", 0},
-                 {"borrowers", 1, "enterprises (1000)", 0},
-                 {"months", 1, "months to simulate (6)", 0},
-                 {"seed", 1, "random seed (1)", 0}};
-  int rc = cli_parse(&cmd, argc, argv, o, N(o));
-  if (rc)
-    return rc == 1 ? 0 : rc;
-  const char *db =
-      cli_get(o, N(o), "db") ? cli_get(o, N(o), "db") : "sparrow-demo.db";
-  const char *nb = cli_get(o, N(o), "borrowers"),
-             *nm = cli_get(o, N(o), "months"), *ns = cli_get(o, N(o), "seed");
-  int n = nb ? atoi(nb) : 1000, months = nm ? atoi(nm) : 6;
-  rng_state = ns ? strtoull(ns, NULL, 10) : 1;
-  if (n < 1 || n > 100000)
-    return cli_usage_error(&cmd, "--borrowers: 1 to 100000");
-  if (months < 1 || months > 36)
-    return cli_usage_error(&cmd, "--months: 1 to 36");
-  if (sp_store_remove_sqlite(db) != SP_OK)
-    return cli_usage_error(&cmd, "--db: cannot replace '%s'", db);
-  sp_book *b;
-  sp_error err;
-  if (sp_book_open(db, &b, &err) != SP_OK)
-    return cli_fail(&cmd, &err);
-  borrower *bs = calloc((size_t)n, sizeof *bs);
-  sp_date start, end;
-  sp_date_parse("2026-01-05", "start", &start, NULL);
-  end = sp_date_add_months(start, months);
-  printf("sparrow demo: %d enterprises, %d months from 2026-01-05, book %s\n",
-         n, months, db);
-  rc = bs ? open_portfolio(b, bs, n, start, &err) : SP_ENOMEM;
+/* Months of business: activity and a close of day for every day. */
+static int simulate(sp_book *b, demo_line *ls, long n, sp_date start,
+                    sp_date end, sp_error *err) {
   long ops = 0;
+  int rc = SP_OK;
+  plan_delinquency(ls, n, (int)(end - start));
   for (sp_date day = start + 1; rc == SP_OK && day <= end; day++) {
-    rc = activity(b, bs, n, day, (int)(day - start), &ops, &err);
+    rc = activity(b, ls, n, day, (int)(day - start), &ops, err);
     sp_close_stats st;
     if (rc == SP_OK)
-      rc = sp_book_close_day(b, day, &st, &err);
+      rc = sp_book_close_day(b, day, &st, err);
     if (rc == SP_OK && (day - start) % 30 == 0) {
       char d[11];
       sp_date_format(day, d);
@@ -199,17 +140,95 @@ int cmd_demo(int argc, char **argv) {
       fflush(stdout);
     }
   }
+  return rc;
+}
+
+static int run(const demo_plan *plan, const char *db, int months,
+               sp_error *err) {
+  sp_book *b = NULL;
+  long n_lines = 0;
+  demo_line *ls = calloc((size_t)plan->applicants, sizeof *ls);
+  printf("sparrow demo: book %s, files in %s\n", db, plan->dir);
+  int rc = ls ? demo_train(plan, err)
+              : sp_error_set(err, SP_ENOMEM, "", "out of memory");
+  if (rc == SP_OK)
+    rc = sp_book_open(db, &b, err);
+  if (rc == SP_OK)
+    rc = demo_apply(plan, b, ls, &n_lines, err);
+  if (rc == SP_OK)
+    rc = simulate(b, ls, n_lines, plan->start,
+                  sp_date_add_months(plan->start, months), err);
   sp_ledger_totals t;
   if (rc == SP_OK)
-    rc = sp_ledger_verify(sp_book_store(b), &t, &err);
+    rc = sp_ledger_verify(sp_book_store(b), &t, err);
   if (rc == SP_OK)
     report(b, &t);
-  free(bs);
+  free(ls);
   sp_book_close(b);
-  if (rc != SP_OK)
+  return rc;
+}
+
+int cmd_demo(int argc, char **argv) {
+  static const cli_cmd cmd = {
+      "demo",
+      "Creates a fresh book; trains a scorecard on a synthetic portfolio of "
+      "micro and\n"
+      "small enterprises; decides applicants on their consented multi-source "
+      "data;\n"
+      "opens lines for the approved; runs months of draws, repayments, "
+      "delinquency and\n"
+      "close of day; checks the ledger; then serves the API and the console "
+      "until\n"
+      "interrupted (unless --no-serve).",
+      "[--db FILE] [--applicants N] [--history N] [--months N] [--seed N] "
+      "[--listen HOST:PORT] [--no-serve]"};
+  cli_opt o[] = {{"db", 1, "database file, replaced (sparrow-demo.db)", 0},
+                 {"applicants", 1, "enterprises applying (1000)", 0},
+                 {"history", 1, "past loans to train on (3000)", 0},
+                 {"months", 1, "months to simulate (6)", 0},
+                 {"seed", 1, "random seed (1)", 0},
+                 {"listen", 1, "where to serve (127.0.0.1:8080)", 0},
+                 {"no-serve", 0, "stop after the simulation", 0}};
+  int rc = cli_parse(&cmd, argc, argv, o, N(o));
+  if (rc)
+    return rc == 1 ? 0 : rc;
+  const char *db =
+      cli_get(o, N(o), "db") ? cli_get(o, N(o), "db") : "sparrow-demo.db";
+  const char *na = cli_get(o, N(o), "applicants"),
+             *nh = cli_get(o, N(o), "history"),
+             *nm = cli_get(o, N(o), "months"), *ns = cli_get(o, N(o), "seed");
+  long applicants = na ? atol(na) : 1000, history = nh ? atol(nh) : 3000;
+  int months = nm ? atoi(nm) : 6;
+  rng_state = ns ? strtoull(ns, NULL, 10) : 1;
+  if (applicants < 1 || applicants > 100000)
+    return cli_usage_error(&cmd, "--applicants: 1 to 100000");
+  if (history < 200 || history > 1000000)
+    return cli_usage_error(&cmd, "--history: 200 to 1000000");
+  if (months < 1 || months > 36)
+    return cli_usage_error(&cmd, "--months: 1 to 36");
+  if (sp_store_remove_sqlite(db) != SP_OK)
+    return cli_usage_error(&cmd, "--db: cannot replace '%s'", db);
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s.files", db);
+  demo_plan plan = {.dir = dir,
+                    .history = history,
+                    .applicants = applicants,
+                    .seed = rng_state};
+  sp_date_parse("2026-01-05", "start", &plan.start, NULL);
+  sp_error err;
+  if (run(&plan, db, months, &err) != SP_OK)
     return cli_fail(&cmd, &err);
-  printf("\nexplore it: sparrow line show --db %s --id <id> --format text; "
-         "sparrow ledger verify --db %s\n",
-         db, db);
-  return 0;
+  if (cli_get(o, N(o), "no-serve"))
+    return 0;
+  char flow[4200];
+  snprintf(flow, sizeof flow, "%s/flow.json", dir);
+  const char *listen = cli_get(o, N(o), "listen") ? cli_get(o, N(o), "listen")
+                                                  : "127.0.0.1:8080";
+  printf("\nserving the book: open http://%s/ in a browser and sign in with "
+         "one of the keys below (Ctrl-C stops)\n",
+         listen);
+  fflush(stdout);
+  char *args[] = {"--db",   (char *)db, "--listen", (char *)listen,
+                  "--flow", flow,       NULL};
+  return cmd_serve(6, args);
 }
