@@ -19,6 +19,8 @@ static const struct {
     {"score", cmd_score,
      "score applicants with a tree model or a scorecard: pd, score, reasons"},
     {"train", cmd_train, "train a credit scorecard from a CSV of past loans"},
+    {"audit-model", cmd_audit,
+     "fairness by protected group, protected fields in use, drift"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
     {"aml", cmd_aml,
      "AML monitoring: large-value reports, suspicious patterns"},
