@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# sparrow serve under load with wrk: durable draws (each a POST with its
-# own Idempotency-Key) against GET /healthz (no storage) in the same run,
-# so the ratio shows what durability and the single writer cost.
+# sparrow serve under load with wrk: durable draws and durable credit
+# decisions (each a POST with its own Idempotency-Key) against GET /healthz
+# (no storage) in the same run, so the ratios show what durability and the
+# single writer cost. Decisions use tests/cli_serve_apply.sh's flow (two
+# rules, a two-characteristic scorecard, limit and price) on 100 borrowers
+# with consents and data for three sources.
 # usage: bench/serve.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
 # Not part of `make check`; needs wrk and curl (make deps-bench).
 set -eu
@@ -14,8 +17,12 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 KEY=bench-admin-key-0123456789
 echo "{\"$KEY\":\"admin\"}" >"$dir/keys.json"
+# The flow of tests/cli_serve_apply.sh, taken from the test itself.
+sed -n "/^cat >\"\$dir\/schema.json\"/,/^start --flow/p" "$(dirname "$0")/../tests/cli_serve_apply.sh" |
+  sed '$d' >"$dir/flow.sh"
+(. "$dir/flow.sh")
 "$b/sparrow" serve --db "$dir/bench.db" --listen 127.0.0.1:0 --keys "$dir/keys.json" \
-  >"$dir/out" 2>"$dir/err" &
+  --flow "$dir/flow.json" ${SERVE_THREADS:+--threads $SERVE_THREADS} >"$dir/out" 2>"$dir/err" &
 pid=$!
 port=
 for _ in $(seq 1 100); do
@@ -28,6 +35,15 @@ url="http://127.0.0.1:$port"
 auth="Authorization: Bearer $KEY"
 curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d '{"id":"B1","name":"bench","kind":"enterprise","credit_code":"91330106MA27XY1234"}' >/dev/null
 curl -sf -H "$auth" -X POST "$url/v1/lines" -d '{"id":"L1","borrower":"B1","limit":"1000000000.00","daily_rate":"0.02%","date":"2026-01-01"}' >/dev/null
+for i in $(seq 1 100); do
+  curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d "{\"id\":\"C$i\",\"name\":\"bench $i\",\"kind\":\"enterprise\",\"credit_code\":\"91330106MA27XY1234\"}" >/dev/null
+  for s in tax judicial invoice; do
+    curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/consents" -d "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}" >/dev/null
+  done
+  curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}' >/dev/null
+  curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d '{"source":"judicial","as_of":"2026-09-30","values":{"court_enforcements_24m":0}}' >/dev/null
+  curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d "{\"source\":\"invoice\",\"as_of\":\"2026-09-30\",\"values\":{\"monthly_sales\":\"$((i * 1000)).00\"}}" >/dev/null
+done
 # Every request carries a key of its own: thread number and a counter.
 cat >"$dir/draw.lua" <<LUA
 local threads = {}
@@ -48,16 +64,39 @@ function request()
   }, '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}')
 end
 LUA
+cat >"$dir/apply.lua" <<LUA
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+function init(args)
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  local id = "a" .. tid .. "-" .. counter
+  return wrk.format("POST", "/v1/applications", {
+    ["Authorization"] = "Bearer $KEY",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = id,
+  }, '{"id":"' .. id .. '","borrower":"C' .. (counter % 100 + 1) ..
+     '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
+end
+LUA
 run() { wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" 2>&1; }
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
 p99() { sed -n 's/^ *99% *\([0-9.]*[a-z]*\)/\1/p'; }
 bad() { sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p'; }
 base=$(run "$url/healthz")
 draws=$(run -s "$dir/draw.lua" "$url")
-r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps)
+apps=$(run -s "$dir/apply.lua" "$url")
+r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
 echo "GET /healthz (baseline):   $r_base req/s  p99 $(echo "$base" | p99)"
 echo "POST draws (durable):      $r_draw req/s  p99 $(echo "$draws" | p99)  non-2xx: $(echo "$draws" | bad)"
+echo "POST applications (durable decisions): $r_app req/s  p99 $(echo "$apps" | p99)  non-2xx: $(echo "$apps" | bad)"
 awk -v a="$r_draw" -v b="$r_base" 'BEGIN { printf "draws / healthz: %.4f\n", a / b }'
+awk -v a="$r_app" -v b="$r_base" 'BEGIN { printf "decisions / healthz: %.4f\n", a / b }'
 m=$(curl -s -H "$auth" "$url/metrics")
 g=$(echo "$m" | sed -n 's/^sparrow_group_commits_total //p')
 q=$(echo "$m" | sed -n 's/^sparrow_group_commit_requests_total //p')
@@ -65,4 +104,5 @@ awk -v g="$g" -v q="$q" 'BEGIN { printf "group commits: %d for %d requests (%.1f
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 n=$(sqlite3 "$dir/bench.db" "select count(*) from transfers where code = 1")
 echo "draw transfers in the ledger: $n"
+echo "decisions recorded: $(sqlite3 "$dir/bench.db" "select status, count(*) from svc_applications group by status" | tr '\n' ' ')"
 "$b/sparrow" ledger verify --db "$dir/bench.db"

@@ -219,6 +219,7 @@ static int one(applying *a, long i, sp_error *err) {
     rc = sp_apply(a->applier, a->svc, &q, &res, err);
   if (rc != SP_OK)
     return rc;
+  free(res.doc);
   a->outcome[res.decision.outcome]++;
   if (res.decision.outcome != SP_DECIDE_APPROVE)
     return SP_OK;

@@ -45,6 +45,7 @@ typedef struct sp_apply_result {
   sp_decision decision;
   int64_t limit_fen;  /* the decision's limit, capped by amount_fen */
   const char *status; /* "approved", "referred" or "declined" */
+  char *doc;          /* the stored decision document; the caller frees it */
 } sp_apply_result;
 
 /* Decides the application and stores it in svc. Refusals store nothing:

@@ -234,7 +234,10 @@ static int decide(sp_applier *a, const sp_apply_request *req, gathered *g,
     snprintf(app.decision, sizeof app.decision, "%s", out->status);
     rc = sp_svc_app_put(a->svc, &app, err);
   }
-  free(doc);
+  if (rc == SP_OK)
+    out->doc = doc;
+  else
+    free(doc);
   return rc;
 }
 

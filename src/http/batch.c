@@ -1,14 +1,16 @@
-/* Group commit for the routes that move money.
+/* Group commit for the routes that move money (and applications sent with
+ * an Idempotency-Key).
  *
- * Each money request is queued as a job; a thread that finds no leader
- * becomes the leader, takes the queue (up to BATCH_MAX jobs) and runs it under
- * the server's lock inside one store batch: every job's book operation is a
- * savepoint (a refused job is undone alone), its Idempotency-Key row is written
- * in the same transaction (the service tables share the store's connection),
- * and one commit makes the whole batch durable. Only then are the jobs marked
- * done and their responses sent. Each job is woken alone, and the lead passes
- * to the first job still queued. A key repeated inside a batch finds the
- * earlier job's row, as it would after the commit.
+ * Each such request is queued as a job and its connection suspended, so
+ * that no server thread waits for the disk. One committer thread takes the
+ * queue (up to BATCH_MAX jobs) and runs it under the server's lock inside
+ * one store batch: every job's book operation is a savepoint (a refused job
+ * is undone alone), its Idempotency-Key row is written in the same
+ * transaction (the service tables share the store's connection), and one
+ * commit makes the whole batch durable. Only then are the connections
+ * resumed and their responses sent; while a batch commits, the next one
+ * gathers. A key repeated inside a batch finds the earlier job's row, as it
+ * would after the commit.
  *
  * If the batch's commit fails, every job of the batch gets a 500 and the
  * book and service tables are reopened, so that nothing cached runs ahead
@@ -25,12 +27,9 @@
 
 struct sp__job {
   sp__req *r;
-  const char *key;
+  char key[SP_IDEM_KEY_MAX + 1];
   char *fp;
   size_t fp_len;
-  int done;
-  int lead; /* this job's thread leads the next batch */
-  pthread_cond_t cond;
   sp__job *next;
 };
 
@@ -133,7 +132,7 @@ static void run_batch(sp_http_server *srv, sp__job *batch) {
 
 /* Takes up to BATCH_MAX jobs off the queue. gc_lock held. */
 static sp__job *take_batch(sp_http_server *srv) {
-  assert(srv->leader && srv->queue_head != NULL);
+  assert(srv->queue_head != NULL);
   sp__job *batch = srv->queue_head, *last = batch;
   for (size_t n = 1; n < BATCH_MAX && last->next != NULL; n++)
     last = last->next;
@@ -144,55 +143,79 @@ static sp__job *take_batch(sp_http_server *srv) {
   return batch;
 }
 
-/* Marks a batch's jobs done and wakes each of them; hands the lead to the
- * first job still queued, if any. gc_lock held. */
-static void finish_batch(sp_http_server *srv, sp__job *batch) {
-  assert(srv->leader && batch != NULL);
-  for (sp__job *j = batch, *next; j != NULL; j = next) {
-    next = j->next; /* j lives on its thread's stack until it wakes */
-    j->done = 1;
-    pthread_cond_signal(&j->cond);
-  }
-  if (srv->queue_head != NULL) {
-    srv->queue_head->lead = 1;
-    pthread_cond_signal(&srv->queue_head->cond);
-  } else {
-    srv->leader = 0;
-  }
-}
-
-void sp__money_submit(sp__req *r, const char *key) {
-  sp_http_server *srv = r->srv;
-  sp__job job = {.r = r, .key = key};
-  job.fp = fingerprint(r, &job.fp_len);
-  if (job.fp == NULL) {
-    sp__fail(r, 500, "internal", "", "out of memory");
-    return;
-  }
-  pthread_cond_init(&job.cond, NULL);
+/* The committer: batches until stopped and the queue is empty. */
+static void *committer(void *arg) {
+  sp_http_server *srv = arg;
   pthread_mutex_lock(&srv->gc_lock);
-  if (srv->queue_tail != NULL)
-    srv->queue_tail->next = &job;
-  else
-    srv->queue_head = &job;
-  srv->queue_tail = &job;
-  if (!srv->leader) {
-    srv->leader = 1;
-    job.lead = 1;
-  }
-  while (!job.done) {
-    if (!job.lead) {
-      pthread_cond_wait(&job.cond, &srv->gc_lock);
-      continue;
-    }
-    job.lead = 0; /* the lead passes on with the batch's end */
+  for (;;) {
+    while (srv->queue_head == NULL && !srv->stopping)
+      pthread_cond_wait(&srv->gc_cond, &srv->gc_lock);
+    if (srv->queue_head == NULL)
+      break; /* stopping, and nothing left */
     sp__job *batch = take_batch(srv);
     pthread_mutex_unlock(&srv->gc_lock);
     run_batch(srv, batch);
+    for (sp__job *j = batch, *next; j != NULL; j = next) {
+      next = j->next;
+      MHD_resume_connection(j->r->conn); /* its response is ready */
+      free(j->fp);
+      free(j);
+    }
     pthread_mutex_lock(&srv->gc_lock);
-    finish_batch(srv, batch);
   }
   pthread_mutex_unlock(&srv->gc_lock);
-  pthread_cond_destroy(&job.cond);
-  free(job.fp);
+  return NULL;
+}
+
+int sp__committer_start(sp_http_server *srv) {
+  pthread_cond_init(&srv->gc_cond, NULL);
+  srv->committer_started =
+      pthread_create(&srv->committer, NULL, committer, srv) == 0;
+  return srv->committer_started ? 0 : -1;
+}
+
+void sp__committer_stop(sp_http_server *srv) {
+  if (!srv->committer_started)
+    return;
+  pthread_mutex_lock(&srv->gc_lock);
+  srv->stopping = 1;
+  pthread_cond_signal(&srv->gc_cond);
+  pthread_mutex_unlock(&srv->gc_lock);
+  pthread_join(srv->committer, NULL);
+  pthread_cond_destroy(&srv->gc_cond);
+  srv->committer_started = 0;
+}
+
+void sp__money_enqueue(sp__req *r, const char *key) {
+  sp_http_server *srv = r->srv;
+  sp__job *job = calloc(1, sizeof *job);
+  if (job != NULL)
+    job->fp = fingerprint(r, &job->fp_len);
+  if (job == NULL || job->fp == NULL) {
+    free(job);
+    sp__fail(r, 500, "internal", "", "out of memory");
+    return;
+  }
+  job->r = r;
+  snprintf(job->key, sizeof job->key, "%s", key);
+  /* Suspended before it is queued: the committer may resume it at once. */
+  MHD_suspend_connection(r->conn);
+  pthread_mutex_lock(&srv->gc_lock);
+  int stopping = srv->stopping;
+  if (!stopping) {
+    if (srv->queue_tail != NULL)
+      srv->queue_tail->next = job;
+    else
+      srv->queue_head = job;
+    srv->queue_tail = job;
+    r->queued = 1;
+    pthread_cond_signal(&srv->gc_cond);
+  }
+  pthread_mutex_unlock(&srv->gc_lock);
+  if (stopping) {
+    MHD_resume_connection(r->conn);
+    free(job->fp);
+    free(job);
+    sp__fail(r, 503, "unavailable", "", "the server is stopping");
+  }
 }

@@ -80,8 +80,10 @@ struct sp_http_server {
   pthread_mutex_t lock; /* the book and the service store */
   /* Group commit of money routes (batch.c). */
   pthread_mutex_t gc_lock;
+  pthread_cond_t gc_cond; /* a job was queued, or stopping */
   sp__job *queue_head, *queue_tail;
-  int leader;
+  pthread_t committer;
+  int committer_started, stopping;
   char db_path[4096];
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
@@ -107,8 +109,10 @@ struct sp__req {
   json_t *json;    /* the parsed body, when the route takes one */
   const char *ref; /* book idempotency ref for money routes, or NULL */
   sp_time now;
-  int status; /* response */
-  char *resp; /* malloc'd */
+  int queued;      /* waiting for its group commit (connection suspended) */
+  int route_index; /* for the metrics */
+  int status;      /* response */
+  char *resp;      /* malloc'd */
   size_t resp_len;
 };
 
@@ -138,9 +142,15 @@ json_t *sp__json_money(int64_t fen);
 json_t *sp__json_date(sp_date d);
 json_t *sp__json_time(sp_time t);
 
-/* Runs a money route's handler behind its Idempotency-Key, in a group
- * commit with the other money requests waiting at the time. */
-void sp__money_submit(sp__req *r, const char *key);
+/* Queues a money route's request behind its Idempotency-Key for the next
+ * group commit and suspends its connection (r->queued set; r must live
+ * until the connection is resumed with r's response), or answers it at
+ * once (503 when stopping). */
+void sp__money_enqueue(sp__req *r, const char *key);
+/* The committer thread: started with the server, stopped (after running
+ * every queued job) before the daemon stops. */
+int sp__committer_start(sp_http_server *srv);
+void sp__committer_stop(sp_http_server *srv);
 
 /* Reopens the book and the service tables after a failed batch (their
  * caches may hold what was rolled back). Server lock held. */

@@ -6,7 +6,12 @@
  * bearer key (401) and check its role against the route (403), check the
  * body, then run the handler under the server's lock (one writer). Routes
  * that move money go through group commit (batch.c) with their
- * Idempotency-Key. */
+ * Idempotency-Key: the request is kept (conn_state.pending) while its
+ * connection is suspended, and answered when the committer resumes it.
+ *
+ * Threads: a pool of libmicrohttpd's polling threads (epoll), 2 unless
+ * configured, and the committer; no thread waits for the disk except the
+ * committer. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <microhttpd.h>
@@ -22,6 +27,7 @@ typedef struct conn_state {
   size_t len, cap;
   int too_large;
   struct timespec start;
+  sp__req *pending; /* queued for a group commit, answered on resume */
 } conn_state;
 
 static uint64_t micros_since(const struct timespec *t0) {
@@ -85,7 +91,7 @@ static void run_route(sp__req *r) {
   if (r->route->fields != NULL && sp__parse_body(r) != 0)
     return;
   if (key != NULL) {
-    sp__money_submit(r, key); /* group commit, under the lock */
+    sp__money_enqueue(r, key); /* group commit, under the lock */
     return;
   }
   if (r->route->locked)
@@ -174,21 +180,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   enum MHD_Result web = sp__web_answer(c, method, url, &handled);
   if (handled)
     return web;
-  sp__req r = {.srv = cls,
-               .conn = c,
-               .method = method,
-               .url = url,
-               .body = cs->body ? cs->body : "",
-               .body_len = cs->len,
-               .now = time(NULL)};
-  int route = dispatch(&r, cs);
-  if (r.resp == NULL)
-    sp__fail(&r, 500, "internal", "", "no response");
-  enum MHD_Result ok = respond(c, &r);
-  sp__metrics_record(&r.srv->metrics, route, r.status,
+  sp__req *r = cs->pending;
+  if (r == NULL) { /* a new request, else one resumed after its commit */
+    if ((r = calloc(1, sizeof *r)) == NULL)
+      return MHD_NO;
+    *r = (sp__req){.srv = cls,
+                   .conn = c,
+                   .method = method,
+                   .url = url,
+                   .body = cs->body ? cs->body : "",
+                   .body_len = cs->len,
+                   .now = time(NULL)};
+    r->route_index = dispatch(r, cs);
+    if (r->queued) {
+      cs->pending = r;
+      return MHD_YES;
+    }
+  }
+  cs->pending = NULL;
+  if (r->resp == NULL)
+    sp__fail(r, 500, "internal", "", "no response");
+  enum MHD_Result ok = respond(c, r);
+  sp__metrics_record(&r->srv->metrics, r->route_index, r->status,
                      micros_since(&cs->start));
-  json_decref(r.json);
-  free(r.resp);
+  json_decref(r->json);
+  free(r->resp);
+  free(r);
   return ok;
 }
 
@@ -196,6 +213,11 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
                     enum MHD_RequestTerminationCode code) {
   (void)cls, (void)c, (void)code;
   conn_state *cs = *state;
+  if (cs != NULL && cs->pending != NULL) { /* resumed, never answered */
+    json_decref(cs->pending->json);
+    free(cs->pending->resp);
+    free(cs->pending);
+  }
   if (cs != NULL) {
     free(cs->body);
     free(cs);
@@ -210,25 +232,18 @@ static int open_stores(sp_http_server *srv, const char *path, sp_error *err) {
   return rc;
 }
 
-/* One thread per connection by default: a money request waits for its
- * group commit without holding up other connections, and the batches grow
- * with the number of clients. With cfg->threads, a pool of that size. */
+/* A pool of polling threads (epoll where available); requests that wait
+ * for a group commit are suspended, not waited for. */
 static struct MHD_Daemon *start_daemon(sp_http_server *srv,
                                        const sp_http_config *cfg,
                                        const struct sockaddr_in *addr) {
-  if (cfg->threads == 0)
-    return MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_END);
+  unsigned threads = cfg->threads ? cfg->threads : 2;
   return MHD_start_daemon(
-      MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, on_request, srv,
-      MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-      MHD_OPTION_NOTIFY_COMPLETED, on_done, srv, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)SP_HTTP_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-      MHD_OPTION_END);
+      MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+      on_request, srv, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
+      threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)SP_HTTP_CONNECTIONS_MAX,
+      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
 }
 
 /* The early-warning engine, and its snapshot when there is one. */
@@ -283,6 +298,8 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
     rc = open_monitor(srv, cfg, err);
   if (rc == SP_OK && cfg->flow != NULL)
     rc = open_flow(srv, cfg->flow, err);
+  if (rc == SP_OK && sp__committer_start(srv) != 0)
+    rc = sp_error_set(err, SP_ENOMEM, "threads", "cannot start a thread");
   if (rc == SP_OK) {
     srv->daemon = start_daemon(srv, cfg, &addr);
     if (srv->daemon == NULL)
@@ -306,6 +323,7 @@ uint16_t sp_http_port(const sp_http_server *srv) { return srv->port; }
 void sp_http_stop(sp_http_server *srv) {
   if (srv == NULL)
     return;
+  sp__committer_stop(srv); /* answers every queued request first */
   if (srv->daemon != NULL)
     MHD_stop_daemon(srv->daemon);
   if (srv->monitor != NULL && srv->monitor_state[0] != '\0' &&
