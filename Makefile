@@ -2,7 +2,8 @@
 # (Debian packages through apt-get), so it works on a bare Debian 12 machine.
 
 DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansson-dev libmicrohttpd-dev
-DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils curl
+DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils curl \
+               chromium chromium-driver python3-selenium fonts-wqy-microhei
 # Baselines the benchmarks compare against (never linked into libsparrow).
 DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas wrk curl
 JOBS        ?= 2

@@ -254,7 +254,7 @@ expected = {
     ("get", "/v1/applications/{id}"): [O, R, U, M],
     ("post", "/v1/applications/{id}/review"): [O, R, M],
     ("get", "/v1/portfolio"): [O, R, U, M], ("get", "/v1/borrowers"): [O, R, U, M],
-    ("get", "/v1/me"): ALL,
+    ("get", "/v1/me"): ALL, ("get", "/v1/borrowers/{id}/lines"): ALL,
 }
 got = {(m, p): op["x-roles"] for p, item in doc["paths"].items() for m, op in item.items()}
 assert got == expected, set(got.items()) ^ set((k, tuple(v)) for k, v in expected.items())

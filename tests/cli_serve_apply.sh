@@ -147,6 +147,10 @@ expect "repay" 201 POST /v1/lines/L1/repayments "$K_APP" '{"amount":"4000.00","a
 expect "statement" 200 GET /v1/lines/L1/statement "$K_APP"
 [ "$(j "[(e['type'], e['amount']) for e in d['entries']], d['line']['outstanding_principal']")" = "([('draw', '10000.00'), ('repay_principal', '4000.00')], '6000.00')" ] && ok || bad "statement: $(cat "$dir/b")"
 
+expect "B1's lines" 200 GET /v1/borrowers/B1/lines "$K_APP"
+[ "$(j "[(l['id'], l['kind'], l['outstanding_principal']) for l in d['lines']]")" = "[('L1', 'line', '6000.00')]" ] && ok || bad "borrower lines: $(cat "$dir/b")"
+expect_err "lines of nobody" 404 not_found id GET /v1/borrowers/B404/lines "$K_APP"
+
 # The portfolio: one line, 6,000.00 outstanding in M0 and normal; four
 # applications, all approved (A3 by review): approval rate 1.
 expect "portfolio" 200 GET /v1/portfolio "$K_RISK"

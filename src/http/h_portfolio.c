@@ -151,3 +151,34 @@ void sp__h_borrower_list(sp__req *r) {
   }
   sp__reply(r, 200, json_pack("{s:o}", "borrowers", l.list));
 }
+
+#define BORROWER_LINES_MAX 100
+
+void sp__h_borrower_lines(sp__req *r) {
+  static char ids[BORROWER_LINES_MAX][SP_SVC_ID_MAX + 1]; /* under the lock */
+  size_t n = 0;
+  sp_error err;
+  sp_error_clear(&err);
+  sp_borrower b;
+  int rc = sp_svc_borrower_get(r->srv->svc, r->params[0], &b, &err);
+  if (rc == SP_OK)
+    rc = sp_svc_borrower_lines(r->srv->svc, r->params[0], ids,
+                               BORROWER_LINES_MAX, &n, &err);
+  json_t *list = json_array();
+  for (size_t i = 0; rc == SP_OK && i < n; i++) {
+    sp_loan_view v;
+    rc = sp_loan_get(r->srv->book, ids[i], &v, &err);
+    json_t *o = rc == SP_OK ? sp__loan_json(r, &v) : NULL;
+    if (o != NULL)
+      json_object_set_new(
+          o, "kind", json_string(v.kind == SP_LOAN_LINE ? "line" : "term"));
+    if (o != NULL)
+      json_array_append_new(list, o);
+  }
+  if (rc != SP_OK) {
+    json_decref(list);
+    sp__fail_err(r, &err, NULL);
+    return;
+  }
+  sp__reply(r, 200, json_pack("{s:s,s:o}", "borrower", b.id, "lines", list));
+}

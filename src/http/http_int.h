@@ -210,5 +210,6 @@ void sp__h_application_review(sp__req *r);
 void sp__h_portfolio(sp__req *r);
 void sp__h_me(sp__req *r);
 void sp__h_borrower_list(sp__req *r);
+void sp__h_borrower_lines(sp__req *r);
 
 #endif

@@ -30,6 +30,7 @@
  *   POST /v1/applications/{id}/review          x       x               x
  *   GET  /v1/portfolio                         x       x      x        x
  *   GET  /v1/borrowers                         x       x      x        x
+ *   GET  /v1/borrowers/{id}/lines        x     x       x      x        x
  *   GET  /v1/me                          x     x       x      x        x
  *   GET  /metrics                                      x      x        x
  *   GET  /healthz, /openapi.json: public */
@@ -204,6 +205,8 @@ const sp__route sp__routes[] = {
       "outstanding, lines, draws today, approval rate, buckets, classes"),
     R("GET", "/v1/borrowers", OFFICER | RISK | AUDITOR | ADMIN, 0, NULL,
       after_query, sp__h_borrower_list, 200, 1, "borrowers in id order"),
+    R("GET", "/v1/borrowers/{id}/lines", ALL, 0, NULL, NULL,
+      sp__h_borrower_lines, 200, 1, "a borrower's lines and term loans"),
     R("GET", "/v1/me", ALL, 0, NULL, NULL, sp__h_me, 200, 0,
       "the caller's role"),
     R("POST", "/v1/lines", OFFICER | ADMIN, 0, line_fields, NULL,
