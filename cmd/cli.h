@@ -84,6 +84,7 @@ int cmd_loan(int argc, char **argv);
 int cmd_close_day(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_aml(int argc, char **argv);

@@ -21,6 +21,8 @@ static const struct {
     {"train", cmd_train, "train a credit scorecard from a CSV of past loans"},
     {"audit-model", cmd_audit,
      "fairness by protected group, protected fields in use, drift"},
+    {"clean", cmd_clean,
+     "Tukey's fences for outliers, cross-source consistency for review"},
     {"demo", cmd_demo, "build a synthetic portfolio and run it for months"},
     {"aml", cmd_aml,
      "AML monitoring: large-value reports, suspicious patterns"},
