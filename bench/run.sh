@@ -19,4 +19,5 @@ echo "== one full decision (20 rules, a model, limit, price, 4 reasons)"
 echo "== early-warning monitor: events per second through windows and rules"
 "$b/bench_monitor"
 echo "== sparrow serve under wrk: draws and repayments, durable"
-"$(dirname "$0")/serve.sh" "$b"
+"$(dirname "$0")/serve.sh" "$b" 10 32
+"$(dirname "$0")/serve.sh" "$b" 10 128

@@ -2,7 +2,7 @@
 # sparrow serve under load with wrk: durable draws and durable credit
 # decisions (each a POST with its own Idempotency-Key) against GET /healthz
 # (no storage) in the same run, so the ratios show what durability and the
-# single writer cost. Decisions use tests/cli_serve_apply.sh's flow (two
+# single writer cost. Decisions use tests/lib_flow.sh's hand flow (two
 # rules, a two-characteristic scorecard, limit and price) on 100 borrowers
 # with consents and data for three sources.
 # usage: bench/serve.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
@@ -17,10 +17,8 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 KEY=bench-admin-key-0123456789
 echo "{\"$KEY\":\"admin\"}" >"$dir/keys.json"
-# The flow of tests/cli_serve_apply.sh, taken from the test itself.
-sed -n "/^cat >\"\$dir\/schema.json\"/,/^start --flow/p" "$(dirname "$0")/../tests/cli_serve_apply.sh" |
-  sed '$d' >"$dir/flow.sh"
-(. "$dir/flow.sh")
+. "$(dirname "$0")/../tests/lib_flow.sh"
+hand_flow "$dir"
 "$b/sparrow" serve --db "$dir/bench.db" --listen 127.0.0.1:0 --keys "$dir/keys.json" \
   --flow "$dir/flow.json" ${SERVE_THREADS:+--threads $SERVE_THREADS} >"$dir/out" 2>"$dir/err" &
 pid=$!

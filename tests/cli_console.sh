@@ -3,7 +3,7 @@
 # chromium and chromedriver, driven by python3-selenium): a loan officer
 # signs in and submits an application; the page shows it referred with its
 # score, rule, reason, limit, rate and score composition (tests/
-# cli_serve_apply.sh's hand-built flow: months_in_business 10 -> rule R02
+# lib_flow.sh's hand-built flow: months_in_business 10 -> rule R02
 # refers; 500 + 60 + 40 = 600 points; 3 x 48,000.00 = 144,000.00 at the
 # 12% band); a risk manager finds it in the review queue and approves it
 # with a note; a line is opened from it at 144,000.00; the portfolio shows
@@ -16,8 +16,8 @@ for tool in chromium chromedriver; do
   command -v $tool >/dev/null || { echo "cli_console: $tool not installed, skipped"; exit 0; }
 done
 $PY -c "import selenium" 2>/dev/null || { echo "cli_console: python3-selenium not installed, skipped"; exit 0; }
-sed -n "/^cat >\"\$dir\/schema.json\"/,/^start --flow/p" "$(dirname "$0")/cli_serve_apply.sh" | sed '$d' >"$dir/flow.sh"
-. "$dir/flow.sh"
+. "$(dirname "$0")/lib_flow.sh"
+hand_flow "$dir"
 start --flow "$dir/flow.json"
 expect "borrower" 201 POST /v1/borrowers "$K_OFF" '{"id":"B1","name":"杭州小河贸易有限公司","kind":"enterprise","credit_code":"91330106MA27XY1231","legal_rep":"王小河","phone":"13812345678","industry":"wholesale_retail","region":"330106"}'
 for s in tax judicial invoice; do
