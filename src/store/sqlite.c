@@ -2,8 +2,11 @@
  *
  * One file in WAL mode with synchronous=FULL, so that a commit that
  * returned is durable. Tables: meta (named integers), accounts (what an
- * account is, written once) and balances (its four sums, narrow rows that
- * are rewritten often), transfers
+ * account is, written once) and balance_chunks (the four sums of 64
+ * consecutive accounts per row, see chunks.h: a transaction's balance
+ * writes gather in a cache and each changed chunk is written once, just
+ * before the commit), record_states (the often rewritten part of 64
+ * records per row, cached and written the same way), transfers
  * (id is the INTEGER PRIMARY KEY: sequential ids append at the end of the
  * B-tree, the fastest insert order), and records (blobs of the loan book).
  * The schema carries a version in PRAGMA user_version and is migrated on
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "sparrow/store.h"
+#include "store/chunks.h"
 
 enum {
   ST_BEGIN,
@@ -27,8 +31,12 @@ enum {
   ST_ROLLBACK_TO,
   ST_ACCOUNT_GET,
   ST_ACCOUNT_PUT,
-  ST_BALANCE_PUT,
-  ST_ACCOUNT_UPDATE,
+  ST_CHUNK_GET,
+  ST_CHUNK_PUT,
+  ST_CHUNK_SCAN,
+  ST_STATES_GET,
+  ST_STATES_PUT,
+  ST_STATES_SCAN,
   ST_ACCOUNT_SCAN,
   ST_ACCOUNT_SCAN_RANGE,
   ST_TRANSFER_GET,
@@ -53,31 +61,25 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT sp_batch_item",
     [ST_RELEASE] = "RELEASE sp_batch_item",
     [ST_ROLLBACK_TO] = "ROLLBACK TO sp_batch_item",
-    [ST_ACCOUNT_GET] =
-        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
-        "credits_posted, debits_pending, credits_pending FROM accounts a "
-        "JOIN balances b ON b.id = a.id WHERE a.id = ?1",
+    [ST_ACCOUNT_GET] = "SELECT id, owner_id, ledger, kind, flags, name FROM "
+                       "accounts WHERE id = ?1",
     [ST_ACCOUNT_PUT] =
         "INSERT INTO accounts(id, owner_id, ledger, kind, flags, name) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
-    [ST_BALANCE_PUT] =
-        "INSERT INTO balances(id, debits_posted, credits_posted, "
-        "debits_pending, credits_pending) VALUES(?1, ?2, ?3, ?4, ?5) "
-        "ON CONFLICT(id) DO UPDATE SET debits_posted = excluded.debits_posted,"
-        " credits_posted = excluded.credits_posted, debits_pending = "
-        "excluded.debits_pending, credits_pending = excluded.credits_pending",
-    [ST_ACCOUNT_UPDATE] =
-        "UPDATE balances SET debits_posted = ?2, credits_posted = ?3, "
-        "debits_pending = ?4, credits_pending = ?5 WHERE id = ?1",
-    [ST_ACCOUNT_SCAN] =
-        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
-        "credits_posted, debits_pending, credits_pending FROM accounts a "
-        "JOIN balances b ON b.id = a.id ORDER BY a.id",
+    [ST_CHUNK_GET] = "SELECT sums FROM balance_chunks WHERE chunk = ?1",
+    [ST_CHUNK_PUT] = "INSERT INTO balance_chunks(chunk, sums) VALUES(?1, ?2) "
+                     "ON CONFLICT(chunk) DO UPDATE SET sums = excluded.sums",
+    [ST_CHUNK_SCAN] = "SELECT chunk, sums FROM balance_chunks WHERE chunk >= "
+                      "?1 AND chunk <= ?2 ORDER BY chunk",
+    [ST_STATES_GET] = "SELECT data FROM record_states WHERE chunk = ?1",
+    [ST_STATES_PUT] = "INSERT INTO record_states(chunk, data) VALUES(?1, ?2) "
+                      "ON CONFLICT(chunk) DO UPDATE SET data = excluded.data",
+    [ST_STATES_SCAN] = "SELECT chunk, data FROM record_states ORDER BY chunk",
+    [ST_ACCOUNT_SCAN] = "SELECT id, owner_id, ledger, kind, flags, name FROM "
+                        "accounts ORDER BY id",
     [ST_ACCOUNT_SCAN_RANGE] =
-        "SELECT a.id, owner_id, ledger, kind, flags, name, debits_posted, "
-        "credits_posted, debits_pending, credits_pending FROM accounts a "
-        "JOIN balances b ON b.id = a.id WHERE a.id >= ?1 AND a.id < ?2 "
-        "ORDER BY a.id",
+        "SELECT id, owner_id, ledger, kind, flags, name FROM accounts WHERE "
+        "id >= ?1 AND id < ?2 ORDER BY id",
     [ST_TRANSFER_GET] =
         "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
         "owner_id, time, ledger, code, flags, pending_state FROM transfers "
@@ -110,31 +112,54 @@ static const char *const statement_sql[ST_COUNT] = {
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
-/* Migrations, applied in order; user_version counts those applied. */
-static const char *const migrations[] = {
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
-    "WITHOUT ROWID;"
-    "CREATE TABLE accounts(id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL,"
-    " ledger INTEGER NOT NULL, kind INTEGER NOT NULL, flags INTEGER NOT NULL,"
-    " name TEXT NOT NULL);"
-    "CREATE TABLE balances(id INTEGER PRIMARY KEY,"
-    " debits_posted INTEGER NOT NULL, credits_posted INTEGER NOT NULL,"
-    " debits_pending INTEGER NOT NULL, credits_pending INTEGER NOT NULL);"
-    "CREATE TABLE transfers(id INTEGER PRIMARY KEY,"
-    " debit_account_id INTEGER NOT NULL, credit_account_id INTEGER NOT NULL,"
-    " amount INTEGER NOT NULL, pending_id INTEGER NOT NULL,"
-    " owner_id INTEGER NOT NULL, time INTEGER NOT NULL,"
-    " ledger INTEGER NOT NULL, code INTEGER NOT NULL, flags INTEGER NOT NULL,"
-    " pending_state INTEGER NOT NULL);"
-    "CREATE TABLE records(no INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
-    " kind INTEGER NOT NULL, data BLOB NOT NULL);",
+static int chunk_balances(sqlite3 *db);
+
+/* Migrations, applied in order; user_version counts those applied. Each is
+ * SQL and optionally a step in C run after it (same transaction). */
+static const struct {
+  const char *sql;
+  int (*then)(sqlite3 *db);
+} migrations[] = {
+    {
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) "
+        "WITHOUT ROWID;"
+        "CREATE TABLE accounts(id INTEGER PRIMARY KEY, owner_id INTEGER NOT "
+        "NULL,"
+        " ledger INTEGER NOT NULL, kind INTEGER NOT NULL, flags INTEGER NOT "
+        "NULL,"
+        " name TEXT NOT NULL);"
+        "CREATE TABLE balances(id INTEGER PRIMARY KEY,"
+        " debits_posted INTEGER NOT NULL, credits_posted INTEGER NOT NULL,"
+        " debits_pending INTEGER NOT NULL, credits_pending INTEGER NOT NULL);"
+        "CREATE TABLE transfers(id INTEGER PRIMARY KEY,"
+        " debit_account_id INTEGER NOT NULL, credit_account_id INTEGER NOT "
+        "NULL,"
+        " amount INTEGER NOT NULL, pending_id INTEGER NOT NULL,"
+        " owner_id INTEGER NOT NULL, time INTEGER NOT NULL,"
+        " ledger INTEGER NOT NULL, code INTEGER NOT NULL, flags INTEGER NOT "
+        "NULL,"
+        " pending_state INTEGER NOT NULL);"
+        "CREATE TABLE records(no INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+        " kind INTEGER NOT NULL, data BLOB NOT NULL);",
+        NULL,
+    },
+    /* 2: balances move into chunk rows of 64 accounts (chunks.h). */
+    {"CREATE TABLE balance_chunks(chunk INTEGER PRIMARY KEY,"
+     " sums BLOB NOT NULL);",
+     chunk_balances},
+    /* 3: record states in chunk rows of 64 records (chunks.h). */
+    {"CREATE TABLE record_states(chunk INTEGER PRIMARY KEY,"
+     " data BLOB NOT NULL);",
+     NULL},
 };
 
 typedef struct sqlite_store {
   sp_store base;
   sqlite3 *db;
   sqlite3_stmt *st[ST_COUNT];
-  int batch; /* inside batch_begin: transactions are savepoints */
+  int batch;              /* inside batch_begin: transactions are savepoints */
+  sp__chunk_cache chunks; /* balance chunks changed, not yet written */
+  sp__chunk_cache states; /* state chunks changed, not yet written */
 } sqlite_store;
 
 static int db_error(sqlite_store *s, sp_error *err, const char *what) {
@@ -160,16 +185,49 @@ static int step_done(sqlite_store *s, sqlite3_stmt *st, sp_error *err,
  * them durable with one sync. */
 static int st_begin(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
+  assert(s->chunks.n == 0 && s->states.n == 0);
   return step_done(s, s->st[s->batch ? ST_SAVEPOINT : ST_BEGIN], err, "begin");
+}
+
+/* Writes the balance chunks changed in this transaction, each once. */
+static int flush_chunks(sqlite_store *s, sp_error *err) {
+  sqlite3_stmt *st = s->st[ST_CHUNK_PUT];
+  uint8_t blob[SP__CHUNK_BYTES];
+  int rc = SP_OK;
+  for (size_t i = 0; rc == SP_OK && i < s->chunks.n; i++) {
+    const sp__chunk *k = sp__chunks_at(&s->chunks, i);
+    sp__chunk_encode(k, blob);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->no);
+    sqlite3_bind_blob(st, 2, blob, SP__CHUNK_BYTES, SQLITE_STATIC);
+    rc = step_done(s, st, err, "balance chunk put");
+  }
+  sp__chunks_clear(&s->chunks);
+  st = s->st[ST_STATES_PUT];
+  static_assert(SP__STATES_BYTES_MAX <= 16384, "stack");
+  uint8_t states[SP__STATES_BYTES_MAX];
+  for (size_t i = 0; rc == SP_OK && i < s->states.n; i++) {
+    const sp__states *k = sp__chunks_at(&s->states, i);
+    size_t size = sp__states_encode(k, states);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->no);
+    sqlite3_bind_blob(st, 2, states, (int)size, SQLITE_STATIC);
+    rc = step_done(s, st, err, "state chunk put");
+  }
+  sp__chunks_clear(&s->states);
+  return rc;
 }
 
 static int st_commit(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
+  int rc = flush_chunks(s, err);
+  if (rc != SP_OK)
+    return rc;
   return step_done(s, s->st[s->batch ? ST_RELEASE : ST_COMMIT], err, "commit");
 }
 
 static void st_rollback(sp_store *base) {
   sqlite_store *s = (sqlite_store *)base;
+  sp__chunks_clear(&s->chunks);
+  sp__chunks_clear(&s->states);
   if (s->batch) {
     step_done(s, s->st[ST_ROLLBACK_TO], NULL, "rollback to");
     step_done(s, s->st[ST_RELEASE], NULL, "release");
@@ -196,6 +254,7 @@ static int st_batch_end(sp_store *base, int commit, sp_error *err) {
   return rc;
 }
 
+/* The definition columns of an account (sums are in the chunks). */
 static void read_account(sqlite3_stmt *st, sp_account *a) {
   memset(a, 0, sizeof *a);
   a->id = (uint64_t)sqlite3_column_int64(st, 0);
@@ -205,10 +264,42 @@ static void read_account(sqlite3_stmt *st, sp_account *a) {
   a->flags = (uint16_t)sqlite3_column_int(st, 4);
   const unsigned char *name = sqlite3_column_text(st, 5);
   snprintf(a->name, sizeof a->name, "%s", name ? (const char *)name : "");
-  a->debits_posted_fen = sqlite3_column_int64(st, 6);
-  a->credits_posted_fen = sqlite3_column_int64(st, 7);
-  a->debits_pending_fen = sqlite3_column_int64(st, 8);
-  a->credits_pending_fen = sqlite3_column_int64(st, 9);
+}
+
+/* Reads chunk `no` as stored (zero when it has no row yet). */
+static int chunk_load(sqlite_store *s, uint64_t no, sp__chunk *out,
+                      sp_error *err) {
+  sqlite3_stmt *st = s->st[ST_CHUNK_GET];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)no);
+  int rc = sqlite3_step(st), bad = 0;
+  memset(out, 0, sizeof *out);
+  out->no = no;
+  if (rc == SQLITE_ROW)
+    bad = sp__chunk_decode(sqlite3_column_blob(st, 0),
+                           (size_t)sqlite3_column_bytes(st, 0), no, out);
+  sqlite3_reset(st);
+  if (bad != SP_OK)
+    return sp_error_set(err, SP_ESTORE, "db", "balance chunk %llu: unreadable",
+                        (unsigned long long)no);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return SP_OK;
+  return db_error(s, err, "balance chunk get");
+}
+
+/* Sets an account's sums in its chunk, loading the chunk on first use. */
+static int chunk_write(sqlite_store *s, const sp_account *a, sp_error *err) {
+  uint64_t no = sp__chunk_of(a->id);
+  sp__chunk *k = sp__chunks_find(&s->chunks, no);
+  if (k == NULL) {
+    k = sp__chunks_add(&s->chunks, no);
+    if (k == NULL)
+      return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+    int rc = chunk_load(s, no, k, err);
+    if (rc != SP_OK)
+      return rc;
+  }
+  sp__chunk_set(k, sp__chunk_slot(a->id), a);
+  return SP_OK;
 }
 
 static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
@@ -220,11 +311,21 @@ static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
   if (rc == SQLITE_ROW)
     read_account(st, out);
   sqlite3_reset(st);
-  if (rc == SQLITE_ROW)
-    return SP_OK;
   if (rc == SQLITE_DONE)
     return SP_ENOTFOUND;
-  return db_error(s, err, "account get");
+  if (rc != SQLITE_ROW)
+    return db_error(s, err, "account get");
+  uint64_t no = sp__chunk_of(id);
+  const sp__chunk *k = sp__chunks_find(&s->chunks, no);
+  sp__chunk stored;
+  if (k == NULL) {
+    int lrc = chunk_load(s, no, &stored, err);
+    if (lrc != SP_OK)
+      return lrc;
+    k = &stored;
+  }
+  sp__chunk_get(k, sp__chunk_slot(id), out);
+  return SP_OK;
 }
 
 static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
@@ -237,61 +338,75 @@ static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
   sqlite3_bind_int(st, 5, a->flags);
   sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
   int rc = step_done(s, st, err, "account put");
-  if (rc != SP_OK)
-    return rc;
-  st = s->st[ST_BALANCE_PUT];
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
-  sqlite3_bind_int64(st, 2, a->debits_posted_fen);
-  sqlite3_bind_int64(st, 3, a->credits_posted_fen);
-  sqlite3_bind_int64(st, 4, a->debits_pending_fen);
-  sqlite3_bind_int64(st, 5, a->credits_pending_fen);
-  return step_done(s, st, err, "balance put");
+  return rc == SP_OK ? chunk_write(s, a, err) : rc;
 }
 
 static int st_account_update(sp_store *base, const sp_account *a,
                              sp_error *err) {
-  sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_ACCOUNT_UPDATE];
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
-  sqlite3_bind_int64(st, 2, a->debits_posted_fen);
-  sqlite3_bind_int64(st, 3, a->credits_posted_fen);
-  sqlite3_bind_int64(st, 4, a->debits_pending_fen);
-  sqlite3_bind_int64(st, 5, a->credits_pending_fen);
-  int rc = step_done(s, st, err, "account update");
-  if (rc == SP_OK && sqlite3_changes(s->db) != 1)
-    return sp_error_set(err, SP_ESTORE, "store", "account %llu is not stored",
-                        (unsigned long long)a->id);
-  return rc;
+  return chunk_write((sqlite_store *)base, a, err);
 }
 
-static int scan_accounts(sqlite_store *s, sqlite3_stmt *st, sp_account_fn fn,
-                         void *ctx, sp_error *err) {
-  int rc, user = SP_OK;
+/* Accounts in id order (statement st, bound), each with its sums from the
+ * chunk rows read alongside by a second statement over chunks first_chunk..
+ * last_chunk (a chunk missing for an account means zero sums). */
+static int scan_accounts(sqlite_store *s, sqlite3_stmt *st,
+                         uint64_t first_chunk, uint64_t last_chunk,
+                         sp_account_fn fn, void *ctx, sp_error *err) {
+  int rc = s->chunks.n + s->states.n > 0 ? flush_chunks(s, err) : SP_OK;
+  if (rc != SP_OK) {
+    sqlite3_reset(st);
+    return rc;
+  }
+  sqlite3_stmt *cs = s->st[ST_CHUNK_SCAN];
+  sqlite3_bind_int64(cs, 1, (sqlite3_int64)first_chunk);
+  sqlite3_bind_int64(cs, 2, (sqlite3_int64)last_chunk);
+  int crc = sqlite3_step(cs), user = SP_OK, bad = SP_OK;
+  sp__chunk k = {.no = UINT64_MAX};
   sp_account a;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     read_account(st, &a);
-    if ((user = fn(ctx, &a)) != SP_OK)
+    uint64_t no = sp__chunk_of(a.id);
+    while (crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) < no)
+      crc = sqlite3_step(cs);
+    if (k.no != no) {
+      memset(&k, 0, sizeof k);
+      k.no = no;
+      if (crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) == no)
+        bad = sp__chunk_decode(sqlite3_column_blob(cs, 1),
+                               (size_t)sqlite3_column_bytes(cs, 1), no, &k);
+    }
+    sp__chunk_get(&k, sp__chunk_slot(a.id), &a);
+    if (bad != SP_OK || (user = fn(ctx, &a)) != SP_OK)
       break;
   }
   sqlite3_reset(st);
+  sqlite3_reset(cs);
+  if (bad != SP_OK)
+    return sp_error_set(err, SP_ESTORE, "db", "balance chunk %llu: unreadable",
+                        (unsigned long long)k.no);
   if (user != SP_OK)
     return user;
+  if (crc != SQLITE_ROW && crc != SQLITE_DONE)
+    return db_error(s, err, "balance chunk scan");
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "account scan");
 }
 
 static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
                            sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  return scan_accounts(s, s->st[ST_ACCOUNT_SCAN], fn, ctx, err);
+  return scan_accounts(s, s->st[ST_ACCOUNT_SCAN], 0, INT64_MAX, fn, ctx, err);
 }
 
 static int st_account_scan_range(sp_store *base, uint64_t first, uint64_t end,
                                  sp_account_fn fn, void *ctx, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
+  if (first >= end)
+    return SP_OK;
   sqlite3_stmt *st = s->st[ST_ACCOUNT_SCAN_RANGE];
   sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
   sqlite3_bind_int64(st, 2, (sqlite3_int64)end);
-  return scan_accounts(s, st, fn, ctx, err);
+  return scan_accounts(s, st, sp__chunk_of(first), sp__chunk_of(end - 1), fn,
+                       ctx, err);
 }
 
 static void read_transfer(sqlite3_stmt *st, sp_transfer *t, int *state) {
@@ -479,11 +594,106 @@ static int st_meta_put(sp_store *base, const char *key, int64_t value,
   return step_done(s, st, err, "meta put");
 }
 
+/* Reads state chunk `no` as stored (no states when it has no row). */
+static int states_load(sqlite_store *s, uint64_t no, sp__states *out,
+                       sp_error *err) {
+  sqlite3_stmt *st = s->st[ST_STATES_GET];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)no);
+  int rc = sqlite3_step(st), bad = SP_OK;
+  memset(out->len, 0, sizeof out->len);
+  out->no = no;
+  if (rc == SQLITE_ROW)
+    bad = sp__states_decode(sqlite3_column_blob(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0), no, out);
+  sqlite3_reset(st);
+  if (bad != SP_OK)
+    return sp_error_set(err, SP_ESTORE, "db", "state chunk %llu: unreadable",
+                        (unsigned long long)no);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return SP_OK;
+  return db_error(s, err, "state chunk get");
+}
+
+static int st_state_get(sp_store *base, uint64_t no, void *buf, size_t *size,
+                        sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  uint64_t c = sp__chunk_of(no);
+  size_t slot = sp__chunk_slot(no);
+  const sp__states *k = sp__chunks_find(&s->states, c);
+  static_assert(sizeof(sp__states) <= 16384, "stack");
+  sp__states stored;
+  if (k == NULL) {
+    int rc = states_load(s, c, &stored, err);
+    if (rc != SP_OK)
+      return rc;
+    k = &stored;
+  }
+  if (k->len[slot] == 0)
+    return SP_ENOTFOUND;
+  memcpy(buf, k->data[slot], k->len[slot]);
+  *size = k->len[slot];
+  return SP_OK;
+}
+
+static int st_state_put(sp_store *base, uint64_t no, const void *data,
+                        size_t size, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  assert(size >= 1 && size <= SP_STORE_STATE_MAX);
+  uint64_t c = sp__chunk_of(no);
+  sp__states *k = sp__chunks_find(&s->states, c);
+  if (k == NULL) {
+    k = sp__chunks_add(&s->states, c);
+    if (k == NULL)
+      return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+    int rc = states_load(s, c, k, err);
+    if (rc != SP_OK)
+      return rc;
+  }
+  size_t slot = sp__chunk_slot(no);
+  memcpy(k->data[slot], data, size);
+  k->len[slot] = (uint8_t)size;
+  return SP_OK;
+}
+
+static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
+                         sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  int rc = s->chunks.n + s->states.n > 0 ? flush_chunks(s, err) : SP_OK;
+  if (rc != SP_OK)
+    return rc;
+  sqlite3_stmt *st = s->st[ST_STATES_SCAN];
+  sp__states *k = malloc(sizeof *k);
+  if (k == NULL)
+    return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+  int user = SP_OK, bad = SP_OK;
+  while (user == SP_OK && bad == SP_OK &&
+         (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    uint64_t c = (uint64_t)sqlite3_column_int64(st, 0);
+    bad = sp__states_decode(sqlite3_column_blob(st, 1),
+                            (size_t)sqlite3_column_bytes(st, 1), c, k);
+    for (size_t i = 0; bad == SP_OK && user == SP_OK && i < SP__CHUNK_SLOTS;
+         i++)
+      if (k->len[i] != 0)
+        user = fn(ctx, c * SP__CHUNK_SLOTS + i, k->data[i], k->len[i]);
+  }
+  sqlite3_reset(st);
+  uint64_t bad_no = k->no;
+  free(k);
+  if (bad != SP_OK)
+    return sp_error_set(err, SP_ESTORE, "db", "state chunk %llu: unreadable",
+                        (unsigned long long)bad_no);
+  if (user != SP_OK)
+    return user;
+  return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "state scan");
+}
+
 static void st_close(sp_store *base) {
   sqlite_store *s = (sqlite_store *)base;
   for (int i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->st[i]);
   sqlite3_close(s->db);
+  sp__chunks_free(&s->chunks);
+  sp__chunks_free(&s->states);
   free(s);
 }
 
@@ -520,10 +730,63 @@ static const sp_store_ops sqlite_ops = {
     .record_put = st_record_put,
     .record_scan = st_record_scan,
     .record_no_max = st_record_no_max,
+    .state_get = st_state_get,
+    .state_put = st_state_put,
+    .state_scan = st_state_scan,
     .meta_get = st_meta_get,
     .meta_put = st_meta_put,
     .open_reader = st_open_reader,
 };
+
+/* Migration 2: the balances rows (one per account) become chunk rows. */
+static int chunk_balances(sqlite3 *db) {
+  sqlite3_stmt *rd = NULL, *wr = NULL;
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT id, debits_posted, credits_posted, "
+                              "debits_pending, credits_pending FROM balances "
+                              "ORDER BY id",
+                              -1, &rd, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(db,
+                            "INSERT INTO balance_chunks(chunk, sums) "
+                            "VALUES(?1, ?2)",
+                            -1, &wr, NULL);
+  sp__chunk k = {0};
+  uint8_t blob[SP__CHUNK_BYTES];
+  int have = 0;
+  while (rc == SQLITE_OK) {
+    int step = sqlite3_step(rd);
+    uint64_t id =
+        step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(rd, 0) : 0;
+    if (have && (step != SQLITE_ROW || sp__chunk_of(id) != k.no)) {
+      sp__chunk_encode(&k, blob);
+      sqlite3_bind_int64(wr, 1, (sqlite3_int64)k.no);
+      sqlite3_bind_blob(wr, 2, blob, SP__CHUNK_BYTES, SQLITE_STATIC);
+      rc = sqlite3_step(wr) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+      sqlite3_reset(wr);
+      have = 0;
+    }
+    if (step != SQLITE_ROW) {
+      rc = step == SQLITE_DONE ? rc : SQLITE_ERROR;
+      break;
+    }
+    if (!have) {
+      memset(&k, 0, sizeof k);
+      k.no = sp__chunk_of(id);
+      have = 1;
+    }
+    sp_account a = {.debits_posted_fen = sqlite3_column_int64(rd, 1),
+                    .credits_posted_fen = sqlite3_column_int64(rd, 2),
+                    .debits_pending_fen = sqlite3_column_int64(rd, 3),
+                    .credits_pending_fen = sqlite3_column_int64(rd, 4)};
+    sp__chunk_set(&k, sp__chunk_slot(id), &a);
+  }
+  sqlite3_finalize(rd);
+  sqlite3_finalize(wr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(db, "DROP TABLE balances", NULL, NULL, NULL);
+  return rc;
+}
 
 static int migrate(sqlite_store *s, sp_error *err) {
   sqlite3_stmt *st;
@@ -544,7 +807,9 @@ static int migrate(sqlite_store *s, sp_error *err) {
     char pragma[48];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->db, migrations[v].sql, NULL, NULL, NULL) != SQLITE_OK ||
+        (migrations[v].then != NULL &&
+         migrations[v].then(s->db) != SQLITE_OK) ||
         sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
       int rc = db_error(s, err, "migration");
@@ -561,6 +826,12 @@ static int open_store(const char *path, int flags, sp_store **out,
   if (s == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   s->base.ops = &sqlite_ops;
+  if (sp__chunks_init(&s->chunks, sizeof(sp__chunk)) != SP_OK ||
+      sp__chunks_init(&s->states, sizeof(sp__states)) != SP_OK) {
+    sp__chunks_free(&s->chunks);
+    free(s);
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  }
   /* A store is used by one thread at a time (the group-commit leader), so
    * SQLite's per-call mutex is not needed. */
   if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -570,6 +841,8 @@ static int open_store(const char *path, int flags, sp_store **out,
                      "db", "cannot open database '%s': %s", path,
                      s->db ? sqlite3_errmsg(s->db) : "out of memory");
     sqlite3_close(s->db);
+    sp__chunks_free(&s->chunks);
+    sp__chunks_free(&s->states);
     free(s);
     return rc;
   }
