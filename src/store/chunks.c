@@ -1,5 +1,6 @@
 /* Chunk rows: the cache of chunks a transaction changed, and the stored
- * forms of balance and state chunks (see chunks.h). The cache grows when a
+ * forms of balance and slot chunks and of an account definition (see
+ * chunks.h). The cache grows when a
  * transaction touches more chunks than any before it, and is reused. */
 #include "store/chunks.h"
 
@@ -126,4 +127,63 @@ int sp__states_decode(const void *data, size_t size, uint64_t no,
     p += out->len[i];
   }
   return p == end ? SP_OK : SP_ESTORE;
+}
+
+static uint8_t *put_u(uint8_t *p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+static uint64_t get_u(const uint8_t **p, const uint8_t *end, int *bad) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+    uint8_t b = *(*p)++;
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80))
+      return v;
+  }
+  *bad = 1;
+  return 0;
+}
+
+size_t sp__def_encode(const sp_account *a, uint8_t out[SP__DEF_MAX]) {
+  size_t name_len = strnlen(a->name, SP_ACCOUNT_NAME_MAX);
+  uint8_t *p = out;
+  p = put_u(p, a->owner_id);
+  p = put_u(p, a->ledger);
+  p = put_u(p, a->kind);
+  p = put_u(p, a->flags);
+  *p++ = (uint8_t)name_len;
+  memcpy(p, a->name, name_len);
+  p += name_len;
+  assert((size_t)(p - out) <= SP__DEF_MAX);
+  return (size_t)(p - out);
+}
+
+int sp__def_decode(const uint8_t *data, size_t size, uint64_t id,
+                   sp_account *a) {
+  const uint8_t *p = data, *end = data + size;
+  int bad = 0;
+  a->id = id;
+  a->owner_id = get_u(&p, end, &bad);
+  uint64_t ledger = get_u(&p, end, &bad);
+  uint64_t kind = get_u(&p, end, &bad);
+  uint64_t flags = get_u(&p, end, &bad);
+  if (bad || p == end || ledger > UINT32_MAX || kind > UINT16_MAX ||
+      flags > UINT16_MAX)
+    return SP_ESTORE;
+  size_t name_len = *p++;
+  if (name_len > SP_ACCOUNT_NAME_MAX || (size_t)(end - p) != name_len ||
+      memchr(p, '\0', name_len) != NULL)
+    return SP_ESTORE;
+  a->ledger = (uint32_t)ledger;
+  a->kind = (uint16_t)kind;
+  a->flags = (uint16_t)flags;
+  memcpy(a->name, p, name_len);
+  a->name[name_len] = '\0';
+  return SP_OK;
 }

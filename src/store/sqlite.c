@@ -1,12 +1,14 @@
 /* The SQLite storage backend.
  *
  * One file in WAL mode with synchronous=FULL, so that a commit that
- * returned is durable. Tables: meta (named integers), accounts (what an
- * account is, written once) and balance_chunks (the four sums of 64
+ * returned is durable. Tables: meta (named integers), account_chunks (what
+ * 64 consecutive accounts are, each written once) and balance_chunks (the
+ * four sums of 64
  * consecutive accounts per row, see chunks.h: a transaction's balance
  * writes gather in a cache and each changed chunk is written once, just
- * before the commit), record_states (the often rewritten part of 64
- * records per row, cached and written the same way), transfers
+ * before the commit; definitions are cached and written the same way),
+ * record_states (the often rewritten part of 64 records per row, the
+ * same again), transfers
  * (id is the INTEGER PRIMARY KEY: sequential ids append at the end of the
  * B-tree, the fastest insert order), and records (blobs of the loan book).
  * The schema carries a version in PRAGMA user_version and is migrated on
@@ -29,16 +31,15 @@ enum {
   ST_SAVEPOINT,
   ST_RELEASE,
   ST_ROLLBACK_TO,
-  ST_ACCOUNT_GET,
-  ST_ACCOUNT_PUT,
+  ST_DEFS_GET,
+  ST_DEFS_PUT,
+  ST_DEFS_SCAN,
   ST_CHUNK_GET,
   ST_CHUNK_PUT,
   ST_CHUNK_SCAN,
   ST_STATES_GET,
   ST_STATES_PUT,
   ST_STATES_SCAN,
-  ST_ACCOUNT_SCAN,
-  ST_ACCOUNT_SCAN_RANGE,
   ST_TRANSFER_GET,
   ST_TRANSFER_PUT,
   ST_TRANSFER_SET_STATE,
@@ -61,11 +62,11 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT sp_batch_item",
     [ST_RELEASE] = "RELEASE sp_batch_item",
     [ST_ROLLBACK_TO] = "ROLLBACK TO sp_batch_item",
-    [ST_ACCOUNT_GET] = "SELECT id, owner_id, ledger, kind, flags, name FROM "
-                       "accounts WHERE id = ?1",
-    [ST_ACCOUNT_PUT] =
-        "INSERT INTO accounts(id, owner_id, ledger, kind, flags, name) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
+    [ST_DEFS_GET] = "SELECT defs FROM account_chunks WHERE chunk = ?1",
+    [ST_DEFS_PUT] = "INSERT INTO account_chunks(chunk, defs) VALUES(?1, ?2) "
+                    "ON CONFLICT(chunk) DO UPDATE SET defs = excluded.defs",
+    [ST_DEFS_SCAN] = "SELECT chunk, defs FROM account_chunks WHERE chunk >= "
+                     "?1 AND chunk <= ?2 ORDER BY chunk",
     [ST_CHUNK_GET] = "SELECT sums FROM balance_chunks WHERE chunk = ?1",
     [ST_CHUNK_PUT] = "INSERT INTO balance_chunks(chunk, sums) VALUES(?1, ?2) "
                      "ON CONFLICT(chunk) DO UPDATE SET sums = excluded.sums",
@@ -75,11 +76,6 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_STATES_PUT] = "INSERT INTO record_states(chunk, data) VALUES(?1, ?2) "
                       "ON CONFLICT(chunk) DO UPDATE SET data = excluded.data",
     [ST_STATES_SCAN] = "SELECT chunk, data FROM record_states ORDER BY chunk",
-    [ST_ACCOUNT_SCAN] = "SELECT id, owner_id, ledger, kind, flags, name FROM "
-                        "accounts ORDER BY id",
-    [ST_ACCOUNT_SCAN_RANGE] =
-        "SELECT id, owner_id, ledger, kind, flags, name FROM accounts WHERE "
-        "id >= ?1 AND id < ?2 ORDER BY id",
     [ST_TRANSFER_GET] =
         "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
         "owner_id, time, ledger, code, flags, pending_state FROM transfers "
@@ -113,6 +109,7 @@ static const char *const statement_sql[ST_COUNT] = {
 };
 
 static int chunk_balances(sqlite3 *db);
+static int chunk_accounts(sqlite3 *db);
 
 /* Migrations, applied in order; user_version counts those applied. Each is
  * SQL and optionally a step in C run after it (same transaction). */
@@ -151,6 +148,10 @@ static const struct {
     {"CREATE TABLE record_states(chunk INTEGER PRIMARY KEY,"
      " data BLOB NOT NULL);",
      NULL},
+    /* 4: account definitions in chunk rows of 64 accounts (chunks.h). */
+    {"CREATE TABLE account_chunks(chunk INTEGER PRIMARY KEY,"
+     " defs BLOB NOT NULL);",
+     chunk_accounts},
 };
 
 typedef struct sqlite_store {
@@ -160,6 +161,7 @@ typedef struct sqlite_store {
   int batch;              /* inside batch_begin: transactions are savepoints */
   sp__chunk_cache chunks; /* balance chunks changed, not yet written */
   sp__chunk_cache states; /* state chunks changed, not yet written */
+  sp__chunk_cache defs;   /* account definition chunks, the same */
 } sqlite_store;
 
 static int db_error(sqlite_store *s, sp_error *err, const char *what) {
@@ -185,11 +187,28 @@ static int step_done(sqlite_store *s, sqlite3_stmt *st, sp_error *err,
  * them durable with one sync. */
 static int st_begin(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  assert(s->chunks.n == 0 && s->states.n == 0);
+  assert(s->chunks.n == 0 && s->states.n == 0 && s->defs.n == 0);
   return step_done(s, s->st[s->batch ? ST_SAVEPOINT : ST_BEGIN], err, "begin");
 }
 
-/* Writes the balance chunks changed in this transaction, each once. */
+/* Writes the slot chunks of a cache with statement `put`. */
+static int flush_slots(sqlite_store *s, sp__chunk_cache *c, int put,
+                       sp_error *err) {
+  sqlite3_stmt *st = s->st[put];
+  static_assert(SP__STATES_BYTES_MAX <= 16384, "stack");
+  uint8_t blob[SP__STATES_BYTES_MAX];
+  int rc = SP_OK;
+  for (size_t i = 0; rc == SP_OK && i < c->n; i++) {
+    const sp__states *k = sp__chunks_at(c, i);
+    size_t size = sp__states_encode(k, blob);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->no);
+    sqlite3_bind_blob(st, 2, blob, (int)size, SQLITE_STATIC);
+    rc = step_done(s, st, err, "chunk put");
+  }
+  return rc;
+}
+
+/* Writes the chunks changed in this transaction, each once. */
 static int flush_chunks(sqlite_store *s, sp_error *err) {
   sqlite3_stmt *st = s->st[ST_CHUNK_PUT];
   uint8_t blob[SP__CHUNK_BYTES];
@@ -202,17 +221,12 @@ static int flush_chunks(sqlite_store *s, sp_error *err) {
     rc = step_done(s, st, err, "balance chunk put");
   }
   sp__chunks_clear(&s->chunks);
-  st = s->st[ST_STATES_PUT];
-  static_assert(SP__STATES_BYTES_MAX <= 16384, "stack");
-  uint8_t states[SP__STATES_BYTES_MAX];
-  for (size_t i = 0; rc == SP_OK && i < s->states.n; i++) {
-    const sp__states *k = sp__chunks_at(&s->states, i);
-    size_t size = sp__states_encode(k, states);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)k->no);
-    sqlite3_bind_blob(st, 2, states, (int)size, SQLITE_STATIC);
-    rc = step_done(s, st, err, "state chunk put");
-  }
+  if (rc == SP_OK)
+    rc = flush_slots(s, &s->states, ST_STATES_PUT, err);
+  if (rc == SP_OK)
+    rc = flush_slots(s, &s->defs, ST_DEFS_PUT, err);
   sp__chunks_clear(&s->states);
+  sp__chunks_clear(&s->defs);
   return rc;
 }
 
@@ -228,6 +242,7 @@ static void st_rollback(sp_store *base) {
   sqlite_store *s = (sqlite_store *)base;
   sp__chunks_clear(&s->chunks);
   sp__chunks_clear(&s->states);
+  sp__chunks_clear(&s->defs);
   if (s->batch) {
     step_done(s, s->st[ST_ROLLBACK_TO], NULL, "rollback to");
     step_done(s, s->st[ST_RELEASE], NULL, "release");
@@ -254,17 +269,8 @@ static int st_batch_end(sp_store *base, int commit, sp_error *err) {
   return rc;
 }
 
-/* The definition columns of an account (sums are in the chunks). */
-static void read_account(sqlite3_stmt *st, sp_account *a) {
-  memset(a, 0, sizeof *a);
-  a->id = (uint64_t)sqlite3_column_int64(st, 0);
-  a->owner_id = (uint64_t)sqlite3_column_int64(st, 1);
-  a->ledger = (uint32_t)sqlite3_column_int64(st, 2);
-  a->kind = (uint16_t)sqlite3_column_int(st, 3);
-  a->flags = (uint16_t)sqlite3_column_int(st, 4);
-  const unsigned char *name = sqlite3_column_text(st, 5);
-  snprintf(a->name, sizeof a->name, "%s", name ? (const char *)name : "");
-}
+static int slots_load(sqlite_store *s, int get, uint64_t no, sp__states *out,
+                      sp_error *err);
 
 /* Reads chunk `no` as stored (zero when it has no row yet). */
 static int chunk_load(sqlite_store *s, uint64_t no, sp__chunk *out,
@@ -302,43 +308,65 @@ static int chunk_write(sqlite_store *s, const sp_account *a, sp_error *err) {
   return SP_OK;
 }
 
+/* The definitions chunk of account id: cached, or read into *stored. */
+static int defs_of(sqlite_store *s, uint64_t id, sp__states *stored,
+                   const sp__states **out, sp_error *err) {
+  *out = sp__chunks_find(&s->defs, sp__chunk_of(id));
+  if (*out != NULL)
+    return SP_OK;
+  *out = stored;
+  return slots_load(s, ST_DEFS_GET, sp__chunk_of(id), stored, err);
+}
+
 static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
                           sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_ACCOUNT_GET];
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW)
-    read_account(st, out);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE)
-    return SP_ENOTFOUND;
-  if (rc != SQLITE_ROW)
-    return db_error(s, err, "account get");
+  sp__states *stored = malloc(sizeof *stored);
+  if (stored == NULL)
+    return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+  const sp__states *d;
+  size_t slot = sp__chunk_slot(id);
+  int rc = defs_of(s, id, stored, &d, err);
+  if (rc == SP_OK && d->len[slot] == 0)
+    rc = SP_ENOTFOUND;
+  memset(out, 0, sizeof *out);
+  if (rc == SP_OK &&
+      sp__def_decode(d->data[slot], d->len[slot], id, out) != SP_OK)
+    rc = sp_error_set(err, SP_ESTORE, "db", "account %llu: unreadable",
+                      (unsigned long long)id);
+  free(stored);
+  if (rc != SP_OK)
+    return rc;
   uint64_t no = sp__chunk_of(id);
   const sp__chunk *k = sp__chunks_find(&s->chunks, no);
-  sp__chunk stored;
+  sp__chunk sums;
   if (k == NULL) {
-    int lrc = chunk_load(s, no, &stored, err);
-    if (lrc != SP_OK)
-      return lrc;
-    k = &stored;
+    rc = chunk_load(s, no, &sums, err);
+    k = &sums;
   }
-  sp__chunk_get(k, sp__chunk_slot(id), out);
-  return SP_OK;
+  if (rc == SP_OK)
+    sp__chunk_get(k, slot, out);
+  return rc;
 }
 
+/* Creates an account (an existing definition is left as it is). */
 static int st_account_put(sp_store *base, const sp_account *a, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_ACCOUNT_PUT];
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)a->id);
-  sqlite3_bind_int64(st, 2, (sqlite3_int64)a->owner_id);
-  sqlite3_bind_int64(st, 3, a->ledger);
-  sqlite3_bind_int(st, 4, a->kind);
-  sqlite3_bind_int(st, 5, a->flags);
-  sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
-  int rc = step_done(s, st, err, "account put");
-  return rc == SP_OK ? chunk_write(s, a, err) : rc;
+  uint64_t no = sp__chunk_of(a->id);
+  size_t slot = sp__chunk_slot(a->id);
+  sp__states *d = sp__chunks_find(&s->defs, no);
+  if (d == NULL) {
+    d = sp__chunks_add(&s->defs, no);
+    if (d == NULL)
+      return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+    int rc = slots_load(s, ST_DEFS_GET, no, d, err);
+    if (rc != SP_OK)
+      return rc;
+  }
+  static_assert(SP__DEF_MAX <= SP_STORE_STATE_MAX, "a definition fits");
+  if (d->len[slot] == 0)
+    d->len[slot] = (uint8_t)sp__def_encode(a, d->data[slot]);
+  return chunk_write(s, a, err);
 }
 
 static int st_account_update(sp_store *base, const sp_account *a,
@@ -346,67 +374,90 @@ static int st_account_update(sp_store *base, const sp_account *a,
   return chunk_write((sqlite_store *)base, a, err);
 }
 
-/* Accounts in id order (statement st, bound), each with its sums from the
- * chunk rows read alongside by a second statement over chunks first_chunk..
- * last_chunk (a chunk missing for an account means zero sums). */
-static int scan_accounts(sqlite_store *s, sqlite3_stmt *st,
-                         uint64_t first_chunk, uint64_t last_chunk,
+/* Steps the balance chunk scan cs to chunk `no` and reads its sums into k
+ * (zero when it has no row). */
+static int sums_at(sqlite3_stmt *cs, int *crc, uint64_t no, sp__chunk *k) {
+  while (*crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) < no)
+    *crc = sqlite3_step(cs);
+  memset(k, 0, sizeof *k);
+  k->no = no;
+  if (*crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) == no)
+    return sp__chunk_decode(sqlite3_column_blob(cs, 1),
+                            (size_t)sqlite3_column_bytes(cs, 1), no, k);
+  return SP_OK;
+}
+
+/* Calls fn for the accounts of one chunk with first <= id < end. */
+static int chunk_accounts_each(const sp__states *d, const sp__chunk *k,
+                               uint64_t first, uint64_t end, sp_account_fn fn,
+                               void *ctx) {
+  for (size_t i = 0; i < SP__CHUNK_SLOTS; i++) {
+    uint64_t id = d->no * SP__CHUNK_SLOTS + i;
+    if (d->len[i] == 0 || id < first || id >= end)
+      continue;
+    sp_account a;
+    memset(&a, 0, sizeof a);
+    if (sp__def_decode(d->data[i], d->len[i], id, &a) != SP_OK)
+      return SP_ESTORE;
+    sp__chunk_get(k, i, &a);
+    int rc = fn(ctx, &a);
+    if (rc != SP_OK)
+      return rc;
+  }
+  return SP_OK;
+}
+
+/* Accounts with first <= id < end in id order: the definition chunks and
+ * the balance chunks are read side by side, each in chunk order. */
+static int scan_accounts(sqlite_store *s, uint64_t first, uint64_t end,
                          sp_account_fn fn, void *ctx, sp_error *err) {
-  int rc = s->chunks.n + s->states.n > 0 ? flush_chunks(s, err) : SP_OK;
-  if (rc != SP_OK) {
-    sqlite3_reset(st);
-    return rc;
+  if (first >= end)
+    return SP_OK;
+  int rc =
+      s->chunks.n + s->states.n + s->defs.n > 0 ? flush_chunks(s, err) : SP_OK;
+  sp__states *d = malloc(sizeof *d);
+  sp__chunk *k = malloc(sizeof *k);
+  if (rc == SP_OK && (d == NULL || k == NULL))
+    rc = sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+  sqlite3_stmt *ds = s->st[ST_DEFS_SCAN], *cs = s->st[ST_CHUNK_SCAN];
+  for (int i = 0; i < 2; i++) {
+    sqlite3_stmt *st = i == 0 ? ds : cs;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)sp__chunk_of(first));
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)sp__chunk_of(end - 1));
   }
-  sqlite3_stmt *cs = s->st[ST_CHUNK_SCAN];
-  sqlite3_bind_int64(cs, 1, (sqlite3_int64)first_chunk);
-  sqlite3_bind_int64(cs, 2, (sqlite3_int64)last_chunk);
-  int crc = sqlite3_step(cs), user = SP_OK, bad = SP_OK;
-  sp__chunk k = {.no = UINT64_MAX};
-  sp_account a;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    read_account(st, &a);
-    uint64_t no = sp__chunk_of(a.id);
-    while (crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) < no)
-      crc = sqlite3_step(cs);
-    if (k.no != no) {
-      memset(&k, 0, sizeof k);
-      k.no = no;
-      if (crc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(cs, 0) == no)
-        bad = sp__chunk_decode(sqlite3_column_blob(cs, 1),
-                               (size_t)sqlite3_column_bytes(cs, 1), no, &k);
-    }
-    sp__chunk_get(&k, sp__chunk_slot(a.id), &a);
-    if (bad != SP_OK || (user = fn(ctx, &a)) != SP_OK)
-      break;
+  int drc = SQLITE_DONE, crc = rc == SP_OK ? sqlite3_step(cs) : SQLITE_DONE;
+  uint64_t no = 0;
+  while (rc == SP_OK && (drc = sqlite3_step(ds)) == SQLITE_ROW) {
+    no = (uint64_t)sqlite3_column_int64(ds, 0);
+    rc = sp__states_decode(sqlite3_column_blob(ds, 1),
+                           (size_t)sqlite3_column_bytes(ds, 1), no, d);
+    if (rc == SP_OK)
+      rc = sums_at(cs, &crc, no, k);
+    if (rc == SP_OK)
+      rc = chunk_accounts_each(d, k, first, end, fn, ctx);
   }
-  sqlite3_reset(st);
+  sqlite3_reset(ds);
   sqlite3_reset(cs);
-  if (bad != SP_OK)
-    return sp_error_set(err, SP_ESTORE, "db", "balance chunk %llu: unreadable",
-                        (unsigned long long)k.no);
-  if (user != SP_OK)
-    return user;
-  if (crc != SQLITE_ROW && crc != SQLITE_DONE)
-    return db_error(s, err, "balance chunk scan");
-  return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "account scan");
+  free(d);
+  free(k);
+  if (rc == SP_ESTORE)
+    return sp_error_set(err, rc, "db", "account chunk %llu: unreadable",
+                        (unsigned long long)no);
+  if (rc != SP_OK)
+    return rc;
+  if (drc != SQLITE_DONE || (crc != SQLITE_ROW && crc != SQLITE_DONE))
+    return db_error(s, err, "account scan");
+  return SP_OK;
 }
 
 static int st_account_scan(sp_store *base, sp_account_fn fn, void *ctx,
                            sp_error *err) {
-  sqlite_store *s = (sqlite_store *)base;
-  return scan_accounts(s, s->st[ST_ACCOUNT_SCAN], 0, INT64_MAX, fn, ctx, err);
+  return scan_accounts((sqlite_store *)base, 1, INT64_MAX, fn, ctx, err);
 }
 
 static int st_account_scan_range(sp_store *base, uint64_t first, uint64_t end,
                                  sp_account_fn fn, void *ctx, sp_error *err) {
-  sqlite_store *s = (sqlite_store *)base;
-  if (first >= end)
-    return SP_OK;
-  sqlite3_stmt *st = s->st[ST_ACCOUNT_SCAN_RANGE];
-  sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
-  sqlite3_bind_int64(st, 2, (sqlite3_int64)end);
-  return scan_accounts(s, st, sp__chunk_of(first), sp__chunk_of(end - 1), fn,
-                       ctx, err);
+  return scan_accounts((sqlite_store *)base, first, end, fn, ctx, err);
 }
 
 static void read_transfer(sqlite3_stmt *st, sp_transfer *t, int *state) {
@@ -594,10 +645,11 @@ static int st_meta_put(sp_store *base, const char *key, int64_t value,
   return step_done(s, st, err, "meta put");
 }
 
-/* Reads state chunk `no` as stored (no states when it has no row). */
-static int states_load(sqlite_store *s, uint64_t no, sp__states *out,
-                       sp_error *err) {
-  sqlite3_stmt *st = s->st[ST_STATES_GET];
+/* Reads slot chunk `no` with statement `get` (all empty when it has no
+ * row). */
+static int slots_load(sqlite_store *s, int get, uint64_t no, sp__states *out,
+                      sp_error *err) {
+  sqlite3_stmt *st = s->st[get];
   sqlite3_bind_int64(st, 1, (sqlite3_int64)no);
   int rc = sqlite3_step(st), bad = SP_OK;
   memset(out->len, 0, sizeof out->len);
@@ -607,11 +659,11 @@ static int states_load(sqlite_store *s, uint64_t no, sp__states *out,
                             (size_t)sqlite3_column_bytes(st, 0), no, out);
   sqlite3_reset(st);
   if (bad != SP_OK)
-    return sp_error_set(err, SP_ESTORE, "db", "state chunk %llu: unreadable",
+    return sp_error_set(err, SP_ESTORE, "db", "chunk %llu: unreadable",
                         (unsigned long long)no);
   if (rc == SQLITE_ROW || rc == SQLITE_DONE)
     return SP_OK;
-  return db_error(s, err, "state chunk get");
+  return db_error(s, err, "chunk get");
 }
 
 static int st_state_get(sp_store *base, uint64_t no, void *buf, size_t *size,
@@ -623,7 +675,7 @@ static int st_state_get(sp_store *base, uint64_t no, void *buf, size_t *size,
   static_assert(sizeof(sp__states) <= 16384, "stack");
   sp__states stored;
   if (k == NULL) {
-    int rc = states_load(s, c, &stored, err);
+    int rc = slots_load(s, ST_STATES_GET, c, &stored, err);
     if (rc != SP_OK)
       return rc;
     k = &stored;
@@ -645,7 +697,7 @@ static int st_state_put(sp_store *base, uint64_t no, const void *data,
     k = sp__chunks_add(&s->states, c);
     if (k == NULL)
       return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
-    int rc = states_load(s, c, k, err);
+    int rc = slots_load(s, ST_STATES_GET, c, k, err);
     if (rc != SP_OK)
       return rc;
   }
@@ -658,7 +710,8 @@ static int st_state_put(sp_store *base, uint64_t no, const void *data,
 static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
                          sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  int rc = s->chunks.n + s->states.n > 0 ? flush_chunks(s, err) : SP_OK;
+  int rc =
+      s->chunks.n + s->states.n + s->defs.n > 0 ? flush_chunks(s, err) : SP_OK;
   if (rc != SP_OK)
     return rc;
   sqlite3_stmt *st = s->st[ST_STATES_SCAN];
@@ -694,6 +747,7 @@ static void st_close(sp_store *base) {
   sqlite3_close(s->db);
   sp__chunks_free(&s->chunks);
   sp__chunks_free(&s->states);
+  sp__chunks_free(&s->defs);
   free(s);
 }
 
@@ -788,6 +842,63 @@ static int chunk_balances(sqlite3 *db) {
   return rc;
 }
 
+/* Migration 4: the accounts rows (one per account) become chunk rows. */
+static int chunk_accounts(sqlite3 *db) {
+  sqlite3_stmt *rd = NULL, *wr = NULL;
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT id, owner_id, ledger, kind, flags, name "
+                              "FROM accounts ORDER BY id",
+                              -1, &rd, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2(db,
+                            "INSERT INTO account_chunks(chunk, defs) "
+                            "VALUES(?1, ?2)",
+                            -1, &wr, NULL);
+  sp__states *k = malloc(sizeof *k);
+  uint8_t *blob = malloc(SP__STATES_BYTES_MAX);
+  if (k == NULL || blob == NULL)
+    rc = SQLITE_NOMEM;
+  int have = 0;
+  while (rc == SQLITE_OK) {
+    int step = sqlite3_step(rd);
+    uint64_t id =
+        step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(rd, 0) : 0;
+    if (have && (step != SQLITE_ROW || sp__chunk_of(id) != k->no)) {
+      size_t size = sp__states_encode(k, blob);
+      sqlite3_bind_int64(wr, 1, (sqlite3_int64)k->no);
+      sqlite3_bind_blob(wr, 2, blob, (int)size, SQLITE_STATIC);
+      rc = sqlite3_step(wr) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+      sqlite3_reset(wr);
+      have = 0;
+    }
+    if (step != SQLITE_ROW) {
+      rc = step == SQLITE_DONE ? rc : SQLITE_ERROR;
+      break;
+    }
+    if (!have) {
+      memset(k, 0, sizeof *k);
+      k->no = sp__chunk_of(id);
+      have = 1;
+    }
+    sp_account a = {.id = id,
+                    .owner_id = (uint64_t)sqlite3_column_int64(rd, 1),
+                    .ledger = (uint32_t)sqlite3_column_int64(rd, 2),
+                    .kind = (uint16_t)sqlite3_column_int(rd, 3),
+                    .flags = (uint16_t)sqlite3_column_int(rd, 4)};
+    const unsigned char *name = sqlite3_column_text(rd, 5);
+    snprintf(a.name, sizeof a.name, "%s", name ? (const char *)name : "");
+    size_t slot = sp__chunk_slot(id);
+    k->len[slot] = (uint8_t)sp__def_encode(&a, k->data[slot]);
+  }
+  sqlite3_finalize(rd);
+  sqlite3_finalize(wr);
+  free(k);
+  free(blob);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(db, "DROP TABLE accounts", NULL, NULL, NULL);
+  return rc;
+}
+
 static int migrate(sqlite_store *s, sp_error *err) {
   sqlite3_stmt *st;
   int version = 0;
@@ -827,8 +938,10 @@ static int open_store(const char *path, int flags, sp_store **out,
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   s->base.ops = &sqlite_ops;
   if (sp__chunks_init(&s->chunks, sizeof(sp__chunk)) != SP_OK ||
-      sp__chunks_init(&s->states, sizeof(sp__states)) != SP_OK) {
+      sp__chunks_init(&s->states, sizeof(sp__states)) != SP_OK ||
+      sp__chunks_init(&s->defs, sizeof(sp__states)) != SP_OK) {
     sp__chunks_free(&s->chunks);
+    sp__chunks_free(&s->states);
     free(s);
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   }
@@ -843,6 +956,7 @@ static int open_store(const char *path, int flags, sp_store **out,
     sqlite3_close(s->db);
     sp__chunks_free(&s->chunks);
     sp__chunks_free(&s->states);
+    sp__chunks_free(&s->defs);
     free(s);
     return rc;
   }
