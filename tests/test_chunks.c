@@ -1,7 +1,7 @@
 /* Chunk rows of the SQLite store: the stored forms (bytes worked out by
  * hand here), the per-transaction cache (rollback forgets, commit writes),
- * record states, and the migration of a schema-1 file (accounts and
- * balances one row each) to chunk rows. */
+ * record states, transfers inserted in groups, and the migration of a schema-1
+ * file (accounts and balances one row each) to chunk rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,6 +193,57 @@ static void test_scans(void **state) {
   sp_store_remove_sqlite(path);
 }
 
+static int sum_amounts(void *p, const sp_transfer *t) {
+  *(int64_t *)p += t->amount_fen;
+  return SP_OK;
+}
+
+/* Transfers are inserted in groups of rows: 70 of them (two full groups
+ * and 6) are all stored, a queued one is read back before the commit, and
+ * a duplicate id fails the commit that would insert it. */
+static void test_transfer_groups(void **state) {
+  (void)state;
+  char path[96];
+  path_for(path, sizeof path, "xfer");
+  sp_store *s;
+  assert_int_equal(sp_store_open_sqlite(path, &s, NULL), SP_OK);
+  assert_int_equal(s->ops->begin(s, NULL), SP_OK);
+  for (uint64_t id = 1; id <= 70; id++) {
+    sp_transfer t = {.id = id,
+                     .debit_account_id = 1,
+                     .credit_account_id = 2,
+                     .amount_fen = (int64_t)id,
+                     .ledger = SP_LEDGER_CNY};
+    assert_int_equal(s->ops->transfer_put(s, &t, 0, NULL), SP_OK);
+  }
+  sp_transfer got;
+  assert_int_equal(s->ops->transfer_get(s, 70, &got, NULL, NULL), SP_OK);
+  assert_true(got.amount_fen == 70);
+  assert_int_equal(s->ops->commit(s, NULL), SP_OK);
+  uint64_t max = 0;
+  assert_int_equal(s->ops->transfer_id_max(s, &max, NULL), SP_OK);
+  assert_true(max == 70);
+  int64_t sum = 0;
+  assert_int_equal(s->ops->transfer_scan(s, sum_amounts, &sum, NULL), SP_OK);
+  assert_true(sum == 70 * 71 / 2);
+
+  assert_int_equal(s->ops->begin(s, NULL), SP_OK);
+  sp_transfer dup = {.id = 5,
+                     .debit_account_id = 1,
+                     .credit_account_id = 2,
+                     .amount_fen = 1,
+                     .ledger = SP_LEDGER_CNY};
+  assert_int_equal(s->ops->transfer_put(s, &dup, 0, NULL), SP_OK);
+  sp_error err;
+  assert_int_equal(s->ops->commit(s, &err), SP_EEXISTS);
+  s->ops->rollback(s);
+  sum = 0;
+  assert_int_equal(s->ops->transfer_scan(s, sum_amounts, &sum, NULL), SP_OK);
+  assert_true(sum == 70 * 71 / 2);
+  sp_store_close(s);
+  sp_store_remove_sqlite(path);
+}
+
 /* A schema-1 file, written here by hand: two transfers, 2 <- 1 of 5.00
  * and 70 <- 1 of 0.07; its rows move to chunks and the ledger verifies. */
 static void test_migration_from_schema_1(void **state) {
@@ -264,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_slot_chunk_bounds),
       cmocka_unit_test(test_cache_commit_and_rollback),
       cmocka_unit_test(test_scans),
+      cmocka_unit_test(test_transfer_groups),
       cmocka_unit_test(test_migration_from_schema_1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
