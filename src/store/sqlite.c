@@ -23,6 +23,7 @@
 
 #include "sparrow/store.h"
 #include "store/chunks.h"
+#include "store/migrate.h"
 
 enum {
   ST_BEGIN,
@@ -108,9 +109,6 @@ static const char *const statement_sql[ST_COUNT] = {
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
 
-static int chunk_balances(sqlite3 *db);
-static int chunk_accounts(sqlite3 *db);
-
 /* Migrations, applied in order; user_version counts those applied. Each is
  * SQL and optionally a step in C run after it (same transaction). */
 static const struct {
@@ -143,7 +141,7 @@ static const struct {
     /* 2: balances move into chunk rows of 64 accounts (chunks.h). */
     {"CREATE TABLE balance_chunks(chunk INTEGER PRIMARY KEY,"
      " sums BLOB NOT NULL);",
-     chunk_balances},
+     sp__migrate_balances},
     /* 3: record states in chunk rows of 64 records (chunks.h). */
     {"CREATE TABLE record_states(chunk INTEGER PRIMARY KEY,"
      " data BLOB NOT NULL);",
@@ -151,7 +149,7 @@ static const struct {
     /* 4: account definitions in chunk rows of 64 accounts (chunks.h). */
     {"CREATE TABLE account_chunks(chunk INTEGER PRIMARY KEY,"
      " defs BLOB NOT NULL);",
-     chunk_accounts},
+     sp__migrate_accounts},
 };
 
 #define TRANSFER_ROWS 32
@@ -164,6 +162,7 @@ typedef struct sqlite_store {
   sp__chunk_cache chunks; /* balance chunks changed, not yet written */
   sp__chunk_cache states; /* state chunks changed, not yet written */
   sp__chunk_cache defs;   /* account definition chunks, the same */
+  sp__states *scratch;    /* a slot chunk read for one lookup */
   sqlite3_stmt *put_rows; /* inserts TRANSFER_ROWS transfers */
   sp_transfer queued[TRANSFER_ROWS]; /* transfers not yet inserted */
   int queued_state[TRANSFER_ROWS];
@@ -338,9 +337,7 @@ static int defs_of(sqlite_store *s, uint64_t id, sp__states *stored,
 static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
                           sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
-  sp__states *stored = malloc(sizeof *stored);
-  if (stored == NULL)
-    return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+  sp__states *stored = s->scratch;
   const sp__states *d;
   size_t slot = sp__chunk_slot(id);
   int rc = defs_of(s, id, stored, &d, err);
@@ -351,7 +348,6 @@ static int st_account_get(sp_store *base, uint64_t id, sp_account *out,
       sp__def_decode(d->data[slot], d->len[slot], id, out) != SP_OK)
     rc = sp_error_set(err, SP_ESTORE, "db", "account %llu: unreadable",
                       (unsigned long long)id);
-  free(stored);
   if (rc != SP_OK)
     return rc;
   uint64_t no = sp__chunk_of(id);
@@ -731,13 +727,12 @@ static int st_state_get(sp_store *base, uint64_t no, void *buf, size_t *size,
   uint64_t c = sp__chunk_of(no);
   size_t slot = sp__chunk_slot(no);
   const sp__states *k = sp__chunks_find(&s->states, c);
-  static_assert(sizeof(sp__states) <= 16384, "stack");
-  sp__states stored;
+  sp__states *stored = s->scratch;
   if (k == NULL) {
-    int rc = slots_load(s, ST_STATES_GET, c, &stored, err);
+    int rc = slots_load(s, ST_STATES_GET, c, stored, err);
     if (rc != SP_OK)
       return rc;
-    k = &stored;
+    k = stored;
   }
   if (k->len[slot] == 0)
     return SP_ENOTFOUND;
@@ -808,6 +803,7 @@ static void st_close(sp_store *base) {
   sp__chunks_free(&s->chunks);
   sp__chunks_free(&s->states);
   sp__chunks_free(&s->defs);
+  free(s->scratch);
   free(s);
 }
 
@@ -860,113 +856,6 @@ static const sp_store_ops sqlite_ops = {
     .meta_put = st_meta_put,
     .open_reader = st_open_reader,
 };
-
-/* Migration 2: the balances rows (one per account) become chunk rows. */
-static int chunk_balances(sqlite3 *db) {
-  sqlite3_stmt *rd = NULL, *wr = NULL;
-  int rc = sqlite3_prepare_v2(db,
-                              "SELECT id, debits_posted, credits_posted, "
-                              "debits_pending, credits_pending FROM balances "
-                              "ORDER BY id",
-                              -1, &rd, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2(db,
-                            "INSERT INTO balance_chunks(chunk, sums) "
-                            "VALUES(?1, ?2)",
-                            -1, &wr, NULL);
-  sp__chunk k = {0};
-  uint8_t blob[SP__CHUNK_BYTES];
-  int have = 0;
-  while (rc == SQLITE_OK) {
-    int step = sqlite3_step(rd);
-    uint64_t id =
-        step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(rd, 0) : 0;
-    if (have && (step != SQLITE_ROW || sp__chunk_of(id) != k.no)) {
-      sp__chunk_encode(&k, blob);
-      sqlite3_bind_int64(wr, 1, (sqlite3_int64)k.no);
-      sqlite3_bind_blob(wr, 2, blob, SP__CHUNK_BYTES, SQLITE_STATIC);
-      rc = sqlite3_step(wr) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-      sqlite3_reset(wr);
-      have = 0;
-    }
-    if (step != SQLITE_ROW) {
-      rc = step == SQLITE_DONE ? rc : SQLITE_ERROR;
-      break;
-    }
-    if (!have) {
-      memset(&k, 0, sizeof k);
-      k.no = sp__chunk_of(id);
-      have = 1;
-    }
-    sp_account a = {.debits_posted_fen = sqlite3_column_int64(rd, 1),
-                    .credits_posted_fen = sqlite3_column_int64(rd, 2),
-                    .debits_pending_fen = sqlite3_column_int64(rd, 3),
-                    .credits_pending_fen = sqlite3_column_int64(rd, 4)};
-    sp__chunk_set(&k, sp__chunk_slot(id), &a);
-  }
-  sqlite3_finalize(rd);
-  sqlite3_finalize(wr);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec(db, "DROP TABLE balances", NULL, NULL, NULL);
-  return rc;
-}
-
-/* Migration 4: the accounts rows (one per account) become chunk rows. */
-static int chunk_accounts(sqlite3 *db) {
-  sqlite3_stmt *rd = NULL, *wr = NULL;
-  int rc = sqlite3_prepare_v2(db,
-                              "SELECT id, owner_id, ledger, kind, flags, name "
-                              "FROM accounts ORDER BY id",
-                              -1, &rd, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2(db,
-                            "INSERT INTO account_chunks(chunk, defs) "
-                            "VALUES(?1, ?2)",
-                            -1, &wr, NULL);
-  sp__states *k = malloc(sizeof *k);
-  uint8_t *blob = malloc(SP__STATES_BYTES_MAX);
-  if (k == NULL || blob == NULL)
-    rc = SQLITE_NOMEM;
-  int have = 0;
-  while (rc == SQLITE_OK) {
-    int step = sqlite3_step(rd);
-    uint64_t id =
-        step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(rd, 0) : 0;
-    if (have && (step != SQLITE_ROW || sp__chunk_of(id) != k->no)) {
-      size_t size = sp__states_encode(k, blob);
-      sqlite3_bind_int64(wr, 1, (sqlite3_int64)k->no);
-      sqlite3_bind_blob(wr, 2, blob, (int)size, SQLITE_STATIC);
-      rc = sqlite3_step(wr) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-      sqlite3_reset(wr);
-      have = 0;
-    }
-    if (step != SQLITE_ROW) {
-      rc = step == SQLITE_DONE ? rc : SQLITE_ERROR;
-      break;
-    }
-    if (!have) {
-      memset(k, 0, sizeof *k);
-      k->no = sp__chunk_of(id);
-      have = 1;
-    }
-    sp_account a = {.id = id,
-                    .owner_id = (uint64_t)sqlite3_column_int64(rd, 1),
-                    .ledger = (uint32_t)sqlite3_column_int64(rd, 2),
-                    .kind = (uint16_t)sqlite3_column_int(rd, 3),
-                    .flags = (uint16_t)sqlite3_column_int(rd, 4)};
-    const unsigned char *name = sqlite3_column_text(rd, 5);
-    snprintf(a.name, sizeof a.name, "%s", name ? (const char *)name : "");
-    size_t slot = sp__chunk_slot(id);
-    k->len[slot] = (uint8_t)sp__def_encode(&a, k->data[slot]);
-  }
-  sqlite3_finalize(rd);
-  sqlite3_finalize(wr);
-  free(k);
-  free(blob);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec(db, "DROP TABLE accounts", NULL, NULL, NULL);
-  return rc;
-}
 
 static int migrate(sqlite_store *s, sp_error *err) {
   sqlite3_stmt *st;
@@ -1027,9 +916,12 @@ static int open_store(const char *path, int flags, sp_store **out,
   s->base.ops = &sqlite_ops;
   if (sp__chunks_init(&s->chunks, sizeof(sp__chunk)) != SP_OK ||
       sp__chunks_init(&s->states, sizeof(sp__states)) != SP_OK ||
-      sp__chunks_init(&s->defs, sizeof(sp__states)) != SP_OK) {
+      sp__chunks_init(&s->defs, sizeof(sp__states)) != SP_OK ||
+      (s->scratch = malloc(sizeof *s->scratch)) == NULL) {
     sp__chunks_free(&s->chunks);
     sp__chunks_free(&s->states);
+    sp__chunks_free(&s->defs);
+    free(s->scratch);
     free(s);
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   }
@@ -1045,6 +937,7 @@ static int open_store(const char *path, int flags, sp_store **out,
     sp__chunks_free(&s->chunks);
     sp__chunks_free(&s->states);
     sp__chunks_free(&s->defs);
+    free(s->scratch);
     free(s);
     return rc;
   }
