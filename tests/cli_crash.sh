@@ -16,8 +16,9 @@ bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # closed through 2026-02-05.
 "$S" demo --db "$dir/base.db" --applicants 3000 --history 600 --months 1 --seed 7 --no-serve >/dev/null || { echo "demo failed"; exit 1; }
 dump() {
-  sqlite3 "$1" "select * from balances order by id; select count(*), sum(amount) from transfers;
-                select no, hex(data) from records order by no; select * from meta;"
+  sqlite3 "$1" "select chunk, hex(sums) from balance_chunks order by chunk; select count(*), sum(amount) from transfers;
+                select no, hex(data) from records order by no;
+                select chunk, hex(data) from record_states order by chunk; select * from meta;"
 }
 cp "$dir/base.db" "$dir/ref.db"
 t0=$(date +%s%N)

@@ -234,8 +234,12 @@ static void test_verify_detects_corruption(void **state) {
   sqlite3 *db;
   assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
   assert_int_equal(sqlite3_exec(db,
-                                "UPDATE balances SET debits_posted = 999 "
-                                "WHERE id = 2",
+                                /* account 2's debits posted (slot 2
+                                 * of chunk 0, bytes 65..72) := 999 */
+                                "UPDATE balance_chunks SET sums = "
+                                "substr(sums, 1, 64) || "
+                                "x'E703000000000000' || substr(sums, 73) "
+                                "WHERE chunk = 0",
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(db);

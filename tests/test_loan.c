@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,55 @@ static void test_line_golden(void **state) {
   assert_true(v.principal_fen == 0 && v.interest_fen == 0 &&
               v.interest_accrued_total_fen == 24600);
   assert_true(v.available_fen == 10000000);
+  verify(f);
+}
+
+/* The loan's record bytes as stored (hex), read with SQLite directly. */
+static void record_hex(fixture *f, const char *key, char *out, size_t size) {
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT hex(data) FROM records WHERE "
+                                      "key = ?1",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+/* Close of day writes a line's day state, not its record: the record's
+ * bytes stay as they were, and the loan read back (after a reopen) has
+ * its days closed and 50,000 * 0.0002 * 10 = 100.00 of interest. */
+static void test_close_day_writes_state_only(void **state) {
+  fixture *f = *state;
+  sp_product p = daily_line(2000000);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 5000000, T("2026-01-01"), NULL, NULL), SP_OK);
+  char before[1024], after[1024];
+  record_hex(f, "L1", before, sizeof before);
+  assert_int_equal(sp_book_close_day(f->book, D("2026-01-10"), NULL, NULL),
+                   SP_OK);
+  record_hex(f, "L1", after, sizeof after);
+  assert_string_equal(before, after);
+  reopen(f);
+  sp_loan_view v = view(f, "L1");
+  assert_true(v.closed_through == D("2026-01-10"));
+  assert_true(v.interest_fen == 10000);
+  /* A repayment writes the record and state together: both read back. */
+  sp_repay_result r;
+  assert_int_equal(
+      sp_loan_repay(f->book, "L1", 1000000, T("2026-01-11"), NULL, &r, NULL),
+      SP_OK);
+  assert_true(r.principal_fen == 1000000);
+  reopen(f);
+  v = view(f, "L1");
+  assert_true(v.principal_fen == 4000000 && v.interest_fen == 10000);
   verify(f);
 }
 
@@ -558,6 +608,8 @@ static void test_random_book(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_line_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_close_day_writes_state_only, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_line_per_second, setup, teardown),
       cmocka_unit_test_setup_teardown(test_accrual_carry, setup, teardown),
       cmocka_unit_test_setup_teardown(test_overdue_ageing, setup, teardown),

@@ -28,6 +28,12 @@ typedef struct sp_record {
 typedef int (*sp_account_fn)(void *ctx, const sp_account *account);
 typedef int (*sp_transfer_fn)(void *ctx, const sp_transfer *transfer);
 typedef int (*sp_record_fn)(void *ctx, const sp_record *record);
+typedef int (*sp_state_fn)(void *ctx, uint64_t no, const void *data,
+                           size_t size);
+
+/* A record's state: the small part of it that changes often (a loan's
+ * carried interest and closed-through day), at most this many bytes. */
+#define SP_STORE_STATE_MAX 160
 
 struct sp_store_ops {
   const char *name;
@@ -67,6 +73,17 @@ struct sp_store_ops {
   int (*record_scan)(sp_store *s, uint32_t kind, sp_record_fn fn, void *ctx,
                      sp_error *err);
   int (*record_no_max)(sp_store *s, uint64_t *out, sp_error *err);
+  /* Record states, by record number, kept apart from the records so that
+   * rewriting the states of many records is cheap (SQLite: 64 to a row,
+   * each changed row written once per commit). get copies the state into
+   * buf (SP_STORE_STATE_MAX bytes) and sets *size, or returns
+   * SP_ENOTFOUND; put takes 1..SP_STORE_STATE_MAX bytes; scan calls fn in
+   * record-number order. */
+  int (*state_get)(sp_store *s, uint64_t no, void *buf, size_t *size,
+                   sp_error *err);
+  int (*state_put)(sp_store *s, uint64_t no, const void *data, size_t size,
+                   sp_error *err);
+  int (*state_scan)(sp_store *s, sp_state_fn fn, void *ctx, sp_error *err);
   /* Small named integers (e.g. the last closed business day). */
   int (*meta_get)(sp_store *s, const char *key, int64_t *out, sp_error *err);
   int (*meta_put)(sp_store *s, const char *key, int64_t value, sp_error *err);

@@ -102,6 +102,8 @@ void sp__loan_free(sp__loan *loan) {
   loan->inst = NULL;
 }
 
+static int state_overlay(sp_store *s, sp__loan *l, sp_error *err);
+
 typedef struct load_ctx {
   sp__loan *out;
   int rc;
@@ -119,6 +121,17 @@ int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err) {
   int rc = b->store->ops->record_get(b->store, id, load_one, &c, err);
   if (rc == SP_OK)
     rc = c.rc;
+  if (rc == SP_OK) {
+    sp_error store_err;
+    rc = state_overlay(b->store, out, &store_err);
+    if (rc != SP_OK)
+      sp__loan_free(out);
+    if (rc != SP_OK && rc != SP_ESTORE) {
+      if (err != NULL)
+        *err = store_err;
+      return rc;
+    }
+  }
   if (rc == SP_ENOTFOUND)
     return sp_error_set(err, rc, "id", "--id: no loan '%s'", id);
   if (rc == SP_ESTORE)
@@ -140,6 +153,24 @@ int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err) {
   int rc = s->ops->record_put(s, &r, err);
   if (buf != stack)
     free(buf);
+  return rc == SP_OK ? sp__loan_put_state(s, loan, err) : rc;
+}
+
+int sp__loan_put_state(sp_store *s, const sp__loan *loan, sp_error *err) {
+  uint8_t state[SP_STORE_STATE_MAX];
+  size_t size = sp__loan_state_encode(loan, state);
+  return s->ops->state_put(s, loan->no, state, size, err);
+}
+
+/* Overrides a decoded record's day fields with its stored state. */
+static int state_overlay(sp_store *s, sp__loan *l, sp_error *err) {
+  uint8_t state[SP_STORE_STATE_MAX];
+  size_t size = 0;
+  int rc = s->ops->state_get(s, l->no, state, &size, err);
+  if (rc == SP_ENOTFOUND)
+    return SP_OK;
+  if (rc == SP_OK && sp__loan_state_decode(state, size, l) != SP_OK)
+    rc = SP_ESTORE;
   return rc;
 }
 
@@ -326,6 +357,12 @@ static int each_one(void *p, const sp_record *r) {
   each_ctx *c = p;
   sp__loan l;
   int rc = sp__loan_decode(r->data, r->size, &l);
+  if (rc == SP_OK) {
+    sp_error err;
+    rc = state_overlay(c->b->store, &l, &err);
+    if (rc != SP_OK)
+      sp__loan_free(&l);
+  }
   if (rc != SP_OK) {
     c->bad_no = r->no;
     return rc;

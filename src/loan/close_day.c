@@ -1,14 +1,17 @@
 /* Close of day for the whole book.
  *
- * Every open loan is read into memory once and the receivable accounts
+ * Every loan is read into memory once (its record, then its day state
+ * over it; loans closed for good are dropped) and the receivable accounts
  * are preloaded; the two reads run at the same time, the accounts on a
  * second thread through a read-only connection. Then, day by day, each loan's
  * business day is closed (accrue.c) and its transfers are gathered into
  * batches. The ledger window is committed together with the loans it changed,
  * so each commit is consistent on its own: if the process dies mid-way, the
  * loans already committed carry their closed_through and the next run continues
- * with the others. The book's own closed_through is written with the last
- * commit. */
+ * with the others. A line's business day changes only its day state, so
+ * only the state is written for it (64 to a row in the SQLite store); a
+ * term loan's installments change too, so its whole record is. The book's
+ * own closed_through is written with the last commit. */
 #include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@ typedef struct close_ctx {
   size_t n_dirty;
   sp_date book_day; /* written with the final commit, 0 otherwise */
   uint64_t bad_no;  /* a loan record that would not decode */
+  size_t at;        /* overlay's position in loans */
   int rc;
 } close_ctx;
 
@@ -47,17 +51,42 @@ static int collect(void *p, const sp_record *r) {
     c->bad_no = r->no;
     return rc;
   }
-  if (c->loans[c->n].closed)
-    sp__loan_free(&c->loans[c->n]); /* nothing to do for it */
-  else
-    c->n++;
+  c->n++;
   return SP_OK;
+}
+
+/* Day states come in loan-number order, as the loans were collected. */
+static int overlay(void *p, uint64_t no, const void *data, size_t size) {
+  close_ctx *c = p;
+  while (c->at < c->n && c->loans[c->at].no < no)
+    c->at++;
+  if (c->at == c->n || c->loans[c->at].no != no)
+    return SP_OK; /* a state without a loan record: not a loan's */
+  if (sp__loan_state_decode(data, size, &c->loans[c->at]) != SP_OK) {
+    c->bad_no = no;
+    return SP_ESTORE;
+  }
+  return SP_OK;
+}
+
+/* Drops the loans closed for good: there is nothing to do for them. */
+static void drop_closed(close_ctx *c) {
+  size_t kept = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->loans[i].closed)
+      sp__loan_free(&c->loans[i]);
+    else
+      c->loans[kept++] = c->loans[i];
+  }
+  c->n = kept;
 }
 
 static int write_dirty(void *p, sp_store *s, sp_error *err) {
   close_ctx *c = p;
   for (size_t i = 0; i < c->n_dirty; i++) {
-    int rc = sp__loan_put(s, &c->loans[c->dirty[i]], err);
+    const sp__loan *l = &c->loans[c->dirty[i]];
+    int rc = l->kind == SP_LOAN_LINE ? sp__loan_put_state(s, l, err)
+                                     : sp__loan_put(s, l, err);
     if (rc != SP_OK)
       return rc;
   }
@@ -166,6 +195,10 @@ static int load(sp_book *b, close_ctx *c, sp_error *err) {
     preload_accounts(&job);
   if (rc == SP_OK)
     rc = b->store->ops->record_scan(b->store, SP__REC_LOAN, collect, c, err);
+  if (rc == SP_OK)
+    rc = b->store->ops->state_scan(b->store, overlay, c, err);
+  if (rc == SP_OK)
+    drop_closed(c);
   if (rc != SP_OK && c->bad_no != 0)
     sp_error_set(err, rc, "db", "loan record %llu: %s",
                  (unsigned long long)c->bad_no,

@@ -10,7 +10,13 @@
  * record is written to the WAL a million times a day: a line encodes in
  * about 60 bytes, against 224 for the in-memory struct. The form does not
  * depend on the compiler's struct layout, padding or byte order, and the
- * decoder checks every length against the bytes it was given. */
+ * decoder checks every length against the bytes it was given.
+ *
+ * A loan's day state (the fields a business day changes: closed-through,
+ * accrual, carried remainders, bills, days past due) is also stored on its
+ * own (sp_store_ops state_put): a format byte and those fields as the same
+ * varints, at most 141 bytes. When a loan has a state, its fields override
+ * the record's copies: close of day rewrites only the state of a line. */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,4 +210,50 @@ int sp__loan_decode(const void *data, size_t size, sp__loan *out) {
   if (rc != SP_OK)
     sp__loan_free(out);
   return rc;
+}
+
+#define STATE_FORMAT 1u
+#define STATE_FIELDS 14
+
+size_t sp__loan_state_encode(const sp__loan *l,
+                             uint8_t buf[SP_STORE_STATE_MAX]) {
+  const int64_t f[STATE_FIELDS] = {
+      l->closed_through,   l->bills,
+      l->accrued_until,    l->interest_total_fen,
+      l->interest_rem,     l->penalty_total_fen,
+      l->penalty_rem,      l->interest_paid_total_fen,
+      l->interest_due_fen, l->interest_due_date,
+      l->days_past_due,    l->risk_class,
+      l->frozen,           l->closed};
+  static_assert(1 + STATE_FIELDS * VARINT_MAX <= SP_STORE_STATE_MAX, "fits");
+  uint8_t *p = buf;
+  *p++ = STATE_FORMAT;
+  for (size_t i = 0; i < STATE_FIELDS; i++)
+    p = put(p, f[i]);
+  return (size_t)(p - buf);
+}
+
+int sp__loan_state_decode(const void *data, size_t size, sp__loan *l) {
+  reader r = {.p = data, .end = (const uint8_t *)data + size};
+  if (size < 1 || *r.p++ != STATE_FORMAT)
+    return SP_ESTORE;
+  sp__loan s = *l;
+  s.closed_through = (sp_date)get_in(&r, INT32_MIN, INT32_MAX);
+  s.bills = (int32_t)get_in(&r, 0, INT32_MAX);
+  s.accrued_until = get(&r);
+  s.interest_total_fen = get(&r);
+  s.interest_rem = get(&r);
+  s.penalty_total_fen = get(&r);
+  s.penalty_rem = get(&r);
+  s.interest_paid_total_fen = get(&r);
+  s.interest_due_fen = get(&r);
+  s.interest_due_date = (sp_date)get_in(&r, INT32_MIN, INT32_MAX);
+  s.days_past_due = (int32_t)get_in(&r, 0, INT32_MAX);
+  s.risk_class = (int32_t)get_in(&r, 0, 16);
+  s.frozen = (int32_t)get_in(&r, 0, 1);
+  s.closed = (int32_t)get_in(&r, 0, 1);
+  if (r.bad || r.p != r.end)
+    return SP_ESTORE;
+  *l = s;
+  return SP_OK;
 }

@@ -65,7 +65,16 @@ int sp__loan_load(sp_book *b, const char *id, sp__loan *out, sp_error *err);
 size_t sp__loan_encoded_max(int32_t n_inst);
 size_t sp__loan_encode(const sp__loan *loan, uint8_t *buf);
 int sp__loan_decode(const void *data, size_t size, sp__loan *out);
+/* Writes the record and its day state. */
 int sp__loan_put(sp_store *s, const sp__loan *loan, sp_error *err);
+/* A loan's day state (codec.c): encode writes at most SP_STORE_STATE_MAX
+ * bytes; decode overrides the state's fields of *loan (SP_ESTORE, loan
+ * untouched, when the bytes are not a state). put_state writes only the
+ * state, for a loan whose other fields did not change. */
+size_t sp__loan_state_encode(const sp__loan *loan,
+                             uint8_t buf[SP_STORE_STATE_MAX]);
+int sp__loan_state_decode(const void *data, size_t size, sp__loan *loan);
+int sp__loan_put_state(sp_store *s, const sp__loan *loan, sp_error *err);
 void sp__loan_free(sp__loan *loan);
 
 /* Brings a loan up to the moment `at`: closes its business days before
