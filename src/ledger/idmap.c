@@ -16,11 +16,13 @@ int sp__idmap_init(sp__idmap *m, size_t expected) {
   size_t cap = 64;
   while (cap < expected * 2)
     cap *= 2;
-  m->slots = calloc(cap, sizeof *m->slots);
+  m->keys = malloc(cap * sizeof *m->keys);
+  m->values = malloc(cap * sizeof *m->values);
+  m->gens = calloc(cap, sizeof *m->gens);
   m->gen = 1;
   m->cap = cap;
   m->count = 0;
-  if (m->slots == NULL) {
+  if (m->keys == NULL || m->values == NULL || m->gens == NULL) {
     sp__idmap_free(m);
     return SP_ENOMEM;
   }
@@ -28,7 +30,9 @@ int sp__idmap_init(sp__idmap *m, size_t expected) {
 }
 
 void sp__idmap_free(sp__idmap *m) {
-  free(m->slots);
+  free(m->keys);
+  free(m->values);
+  free(m->gens);
   memset(m, 0, sizeof *m);
 }
 
@@ -36,8 +40,7 @@ void sp__idmap_clear(sp__idmap *m) {
   if (m->count == 0)
     return;
   if (++m->gen == 0) { /* wrapped: start the generations again */
-    for (size_t i = 0; i < m->cap; i++)
-      m->slots[i].gen = 0;
+    memset(m->gens, 0, m->cap * sizeof *m->gens);
     m->gen = 1;
   }
   m->count = 0;
@@ -46,37 +49,49 @@ void sp__idmap_clear(sp__idmap *m) {
 int sp__idmap_get(const sp__idmap *m, uint64_t key, uint32_t *value) {
   assert(key != 0);
   for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    const sp__idmap_slot *s = &m->slots[i];
-    if (s->gen != m->gen)
+    if (m->gens[i] != m->gen)
       return 0;
-    if (s->key == key) {
-      *value = s->value;
+    if (m->keys[i] == key) {
+      *value = m->values[i];
       return 1;
     }
   }
 }
 
-static void insert(sp__idmap_slot *slots, uint32_t gen, size_t cap,
-                   uint64_t key, uint32_t value, size_t *count) {
+static void insert(uint64_t *keys, uint32_t *values, uint32_t *gens,
+                   uint32_t gen, size_t cap, uint64_t key, uint32_t value,
+                   size_t *count) {
   size_t i = slot_of(key, cap);
-  while (slots[i].gen == gen && slots[i].key != key)
+  while (gens[i] == gen && keys[i] != key)
     i = (i + 1) & (cap - 1);
-  if (slots[i].gen != gen)
+  if (gens[i] != gen)
     (*count)++;
-  slots[i] = (sp__idmap_slot){key, value, gen};
+  gens[i] = gen;
+  keys[i] = key;
+  values[i] = value;
 }
 
 static int rehash(sp__idmap *m, size_t cap) {
   size_t count = 0;
-  sp__idmap_slot *slots = calloc(cap, sizeof *slots);
-  if (slots == NULL)
+  uint64_t *keys = malloc(cap * sizeof *keys);
+  uint32_t *values = malloc(cap * sizeof *values);
+  uint32_t *gens = calloc(cap, sizeof *gens);
+  if (keys == NULL || values == NULL || gens == NULL) {
+    free(keys);
+    free(values);
+    free(gens);
     return SP_ENOMEM;
+  }
   for (size_t i = 0; i < m->cap; i++)
-    if (m->slots[i].gen == m->gen)
-      insert(slots, 1, cap, m->slots[i].key, m->slots[i].value, &count);
+    if (m->gens[i] == m->gen)
+      insert(keys, values, gens, 1, cap, m->keys[i], m->values[i], &count);
   assert(count == m->count);
-  free(m->slots);
-  m->slots = slots;
+  free(m->keys);
+  free(m->values);
+  free(m->gens);
+  m->keys = keys;
+  m->values = values;
+  m->gens = gens;
   m->gen = 1;
   m->cap = cap;
   return SP_OK;
@@ -93,6 +108,6 @@ int sp__idmap_put(sp__idmap *m, uint64_t key, uint32_t value) {
   assert(key != 0);
   if ((m->count + 1) * 2 > m->cap && rehash(m, m->cap * 2) != SP_OK)
     return SP_ENOMEM;
-  insert(m->slots, m->gen, m->cap, key, value, &m->count);
+  insert(m->keys, m->values, m->gens, m->gen, m->cap, key, value, &m->count);
   return SP_OK;
 }

@@ -1,23 +1,17 @@
 /* A map from non-zero 64-bit ids to 32-bit values: open addressing with
  * linear probing, capacity a power of two, load kept at most one half. It
  * allocates only when it grows; lookups and inserts never allocate. A
- * slot is occupied when its generation is the map's, so clearing is O(1).
- * A slot holds key, value and generation together (16 bytes), so a probe
- * touches one cache line. */
+ * slot is occupied when its generation is the map's, so clearing is O(1). */
 #ifndef SPARROW_LEDGER_IDMAP_H
 #define SPARROW_LEDGER_IDMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct sp__idmap_slot {
-  uint64_t key;
-  uint32_t value;
-  uint32_t gen; /* occupied when equal to the map's gen */
-} sp__idmap_slot;
-
 typedef struct sp__idmap {
-  sp__idmap_slot *slots;
+  uint64_t *keys;
+  uint32_t *values;
+  uint32_t *gens; /* a slot is occupied when gens[i] == gen */
   uint32_t gen;
   size_t cap; /* power of two */
   size_t count;
