@@ -125,11 +125,48 @@ expect "borrowers" 200 GET /v1/borrowers "$K_RISK"
 expect "metrics" 200 GET /metrics "$K_ADM"
 grep -q '^sparrow_decisions_total{outcome="approve"} 3$' "$dir/b" && grep -q '^sparrow_decisions_total{outcome="refer"} 1$' "$dir/b" && ok || bad "metrics: $(grep decisions "$dir/b")"
 
-# A restart keeps every acknowledged decision and review.
+# Applications sent with an Idempotency-Key are decided ahead, on the
+# polling threads, which keep what they read of a borrower until it
+# changes: each answer below must follow B4's data and consents as they
+# stand. Four of each, to reach both threads. B4: tax A, no court
+# enforcement, 10,000.00 monthly sales; 36 months: 500+120+40 = 660,
+# approved, 3 x 10,000.00 = 30,000.00. Then sales of 20,000.00 (a later
+# record): 60,000.00. Then the invoice consent (C11: B1 has C1-C3, B2
+# C4-C5, B3 C6-C8, B4 C9-C11 in the order given) is revoked: refused,
+# naming invoice.
+app_b4() { printf '{"id":"%s","borrower":"B4","values":{"months_in_business":36}}' "$1"; }
+keyed() { # keyed NAME WANT-LIMIT
+  local n
+  for n in 1 2 3 4; do
+    expect "$1.$n" 201 POST /v1/applications "$K_APP" "$(app_b4 "$1-$n")" "k-$1-$n"
+    [ "$(j "d['status'], d['limit']")" = "('approved', '$2')" ] && ok || bad "$1.$n: $(head -c 300 "$dir/b")"
+  done
+}
+expect "borrower B4" 201 POST /v1/borrowers "$K_OFF" "$(borrower B4 台州小溪模具厂)"
+for s in tax judicial invoice; do
+  expect "B4 consent $s" 201 POST /v1/borrowers/B4/consents "$K_APP" "$(consent $s)"
+done
+expect "B4 tax data" 201 POST /v1/borrowers/B4/data "$K_OFF" "$(data tax 2026-09-30 '{"tax_credit_grade":"A"}')"
+expect "B4 court data" 201 POST /v1/borrowers/B4/data "$K_OFF" "$(data judicial 2026-09-30 '{"court_enforcements_24m":0}')"
+expect "B4 sales" 201 POST /v1/borrowers/B4/data "$K_OFF" "$(data invoice 2026-09-30 '{"monthly_sales":"10000.00"}')"
+keyed K1 30000.00
+expect "B4 more sales" 201 POST /v1/borrowers/B4/data "$K_OFF" "$(data invoice 2026-10-31 '{"monthly_sales":"20000.00"}')"
+keyed K2 60000.00
+expect "B4 revokes invoice" 200 DELETE /v1/borrowers/B4/consents/C11 "$K_APP"
+for n in 1 2 3 4; do
+  expect_err "K3.$n revoked" 409 consent_required consent POST /v1/applications "$K_APP" "$(app_b4 "K3-$n")" "k-K3-$n"
+  grep -q "invoice data" "$dir/b" && ok || bad "K3.$n: names the source: $(cat "$dir/b")"
+done
+[ "$(sqlite3 "$db" "select count(*) from svc_applications where id like 'K%'")" = "8" ] && ok || bad "keyed applications stored"
+
+# A restart keeps every acknowledged decision and review, and a key's
+# first answer, byte for byte.
 stop
 start --flow "$dir/flow.json"
 expect "A3 after restart" 200 GET /v1/applications/A3 "$K_AUD"
 [ "$(j "d['status'], d['score'], d['review']['reviewer']")" = "('approved', 600.0, 'risk_manager')" ] && ok || bad "after restart: $(cat "$dir/b")"
+expect "A4 again after restart" 201 POST /v1/applications "$K_APP" "$A4" idem-a4
+cmp -s "$dir/b" "$dir/a4.first" && ok || bad "A4 replay after restart differs"
 stop
 
 # Without --flow: 503, nothing stored.

@@ -284,19 +284,31 @@ static void test_consent_and_idempotency(void **state) {
   assert_int_equal(sp_svc_open(path, &svc, &err), SP_OK);
   int status = 0;
   char *body = NULL;
+  char app[SP_SVC_ID_MAX + 1];
   size_t len = 0;
   assert_int_equal(
-      sp_svc_idem_get(svc, "k1", "req", 3, &status, &body, &len, &err), SP_OK);
+      sp_svc_idem_get(svc, "k1", "req", 3, &status, &body, &len, app, &err),
+      SP_OK);
   assert_int_equal(status, 201);
   assert_int_equal(len, 7);
   assert_memory_equal(body, "{\"a\":1}", 7);
   free(body);
+  assert_string_equal(app, "");
+  /* A first answer kept in its application comes back as its id. */
   assert_int_equal(
-      sp_svc_idem_get(svc, "k1", "rex", 3, &status, &body, &len, &err),
+      sp_svc_idem_put_app(svc, "k3", "req", 3, 201, "A9", T0, &err), SP_OK);
+  assert_int_equal(
+      sp_svc_idem_get(svc, "k3", "req", 3, &status, &body, &len, app, &err),
+      SP_OK);
+  assert_int_equal(status, 201);
+  assert_null(body);
+  assert_string_equal(app, "A9");
+  assert_int_equal(
+      sp_svc_idem_get(svc, "k1", "rex", 3, &status, &body, &len, app, &err),
       SP_EEXISTS);
   assert_string_equal(err.field, "Idempotency-Key");
   assert_int_equal(
-      sp_svc_idem_get(svc, "k2", "req", 3, &status, &body, &len, &err),
+      sp_svc_idem_get(svc, "k2", "req", 3, &status, &body, &len, app, &err),
       SP_ENOTFOUND);
   assert_int_equal(sp_svc_consent_check(svc, "B1", SP_SOURCE_TAX,
                                         SP_PURPOSE_CREDIT_DECISION,
@@ -347,9 +359,11 @@ static void test_store_batch(void **state) {
   assert_int_equal(sp_loan_get(b, "L2", &v, &err), SP_ENOTFOUND);
   int status;
   char *body = NULL;
+  char app[SP_SVC_ID_MAX + 1];
   size_t len;
   assert_int_equal(
-      sp_svc_idem_get(svc, "k", "r", 1, &status, &body, &len, &err), SP_OK);
+      sp_svc_idem_get(svc, "k", "r", 1, &status, &body, &len, app, &err),
+      SP_OK);
   free(body);
   sp_ledger_totals t;
   assert_int_equal(sp_ledger_verify(sp_book_store(b), &t, &err), SP_OK);

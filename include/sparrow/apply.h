@@ -39,6 +39,10 @@ typedef struct sp_apply_request {
   const char *values_json; /* a JSON object of the application's values,
                               or NULL */
   sp_time at;              /* decision time (consents are checked at it) */
+  uint64_t gen;            /* 0, or the caller's count of changes to this
+                              borrower's data (borrower, consents, records):
+                              what the applier read of it at the same count
+                              is used again, unread */
 } sp_apply_request;
 
 typedef struct sp_apply_result {
@@ -55,6 +59,16 @@ typedef struct sp_apply_result {
  * one the flow cannot read); SP_EEXISTS naming "id". */
 int sp_apply(sp_applier *a, sp_svc *svc, const sp_apply_request *req,
              sp_apply_result *out, sp_error *err);
+
+/* The two halves of sp_apply, for a service that decides on a reader's
+ * connection and stores on the writer's: sp_apply_decide reads svc and
+ * writes nothing (the refusals above but SP_EEXISTS; on success the caller
+ * frees out->doc); sp_apply_record stores a decided application
+ * (SP_EEXISTS naming "id"). An applier is used by one thread at a time. */
+int sp_apply_decide(sp_applier *a, sp_svc *svc, const sp_apply_request *req,
+                    sp_apply_result *out, sp_error *err);
+int sp_apply_record(sp_svc *svc, const sp_apply_request *req,
+                    const sp_apply_result *res, sp_error *err);
 
 /* The status an outcome gives an application. */
 const char *sp_apply_status(sp_decide_outcome outcome);

@@ -27,16 +27,27 @@ typedef struct sp_svc sp_svc;
 /* Opens (creating and migrating) the service tables in a database file,
  * on a connection of its own. */
 int sp_svc_open(const char *path, sp_svc **out, sp_error *err);
+/* A read-only connection of its own to tables already migrated (by a
+ * writer that has opened the file): for reading beside the writer in WAL
+ * mode; every write through it fails. */
+int sp_svc_open_reader(const char *path, sp_svc **out, sp_error *err);
 /* The same on a SQLite store's own connection (not owned; close the svc
  * first): its writes then join the store's transactions and batches, so
  * an idempotency key is committed with the money movement it answers. */
 struct sp_store;
 int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err);
 void sp_svc_close(sp_svc *svc);
+/* Sets the page cache of the connection (shared with the store's, if it
+ * is one) to `kib` KiB. */
+int sp_svc_cache_size(sp_svc *svc, int kib, sp_error *err);
 
 /* Groups writes in one transaction (one sync) until sp_svc_commit; a
  * failed commit, or sp_svc_rollback, undoes them all. */
 int sp_svc_begin(sp_svc *svc, sp_error *err);
+/* Reads between these see one snapshot (one read transaction, cheaper
+ * than one per statement); inside a transaction already, they do nothing. */
+int sp_svc_read_begin(sp_svc *svc, sp_error *err);
+void sp_svc_read_end(sp_svc *svc);
 int sp_svc_commit(sp_svc *svc, sp_error *err);
 void sp_svc_rollback(sp_svc *svc);
 
@@ -108,6 +119,8 @@ int sp_borrower_validate(const sp_borrower *b, sp_error *err);
 int sp_svc_borrower_put(sp_svc *svc, const sp_borrower *b, sp_error *err);
 int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
                         sp_error *err);
+/* SP_OK if the borrower is stored, else SP_ENOTFOUND. */
+int sp_svc_borrower_exists(sp_svc *svc, const char *id, sp_error *err);
 
 /* ---- Multi-source data ---- */
 
@@ -190,6 +203,20 @@ int sp_svc_consent_list(sp_svc *svc, const char *borrower, sp_consent_fn fn,
 int sp_svc_consent_check(sp_svc *svc, const char *borrower, sp_source source,
                          sp_purpose purpose, sp_time at, uint64_t *consent_no,
                          sp_error *err);
+/* The same for every source marked in `needed`, reading the consents once:
+ * SP_OK with consent_no[source] for each; SP_ESTATE for the first source
+ * refused (in source order), set in *refused, with the reason. */
+int sp_svc_consent_check_sources(sp_svc *svc, const char *borrower,
+                                 const int needed[SP_SOURCE_COUNT],
+                                 sp_purpose purpose, sp_time at,
+                                 uint64_t consent_no[SP_SOURCE_COUNT],
+                                 sp_source *refused, sp_error *err);
+/* The same over consents already read (in the order listed). */
+int sp_consent_check_array(const sp_consent *c, size_t n, const char *borrower,
+                           const int needed[SP_SOURCE_COUNT],
+                           sp_purpose purpose, sp_time at,
+                           uint64_t consent_no[SP_SOURCE_COUNT],
+                           sp_source *refused, sp_error *err);
 
 /* ---- Credit lines' borrowers ---- */
 
@@ -277,12 +304,20 @@ int sp_svc_app_counts(sp_svc *svc, sp_time since, sp_app_counts *out,
 
 /* Looks a key up: SP_ENOTFOUND, or SP_OK with the first response (body
  * malloc'd, caller frees), or SP_EEXISTS if the stored request differs
- * from `request`. */
+ * from `request`. A first response kept as an application's (put_app)
+ * comes back as that application's id in `app` with *body NULL: the
+ * caller rebuilds it from the application. */
 int sp_svc_idem_get(sp_svc *svc, const char *key, const void *request,
                     size_t request_len, int *status, char **body,
-                    size_t *body_len, sp_error *err);
+                    size_t *body_len, char app[SP_SVC_ID_MAX + 1],
+                    sp_error *err);
 int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
                     size_t request_len, int status, const char *body,
                     size_t body_len, sp_time now, sp_error *err);
+/* The same for a response that is application `app`'s first answer, kept
+ * once, in the application. */
+int sp_svc_idem_put_app(sp_svc *svc, const char *key, const void *request,
+                        size_t request_len, int status, const char *app,
+                        sp_time now, sp_error *err);
 
 #endif

@@ -51,14 +51,30 @@ static char *fingerprint(const sp__req *r, size_t *len) {
 
 /* Runs one job inside the batch; SP_OK, or a storage failure that must
  * fail the whole batch. */
+/* Forgets what was answered ahead. */
+static void drop_ahead(sp__req *r) {
+  free(r->resp);
+  r->resp = NULL;
+  r->status = 0;
+  sp__prepared_free(r->prepared);
+  r->prepared = NULL;
+  r->ahead = 0;
+}
+
 static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   sp__req *r = j->r;
-  assert(r->resp == NULL && r->route->info.money);
+  assert(r->route->info.money && (r->ahead || r->resp == NULL));
+  if (r->ahead && !sp__gen_current(r))
+    drop_ahead(r); /* decided on data that has changed since: again */
   int status = 0;
-  char *body = NULL;
+  char *body = NULL, app[SP_SVC_ID_MAX + 1];
   size_t body_len = 0;
   int rc = sp_svc_idem_get(srv->svc, j->key, j->fp, j->fp_len, &status, &body,
-                           &body_len, err);
+                           &body_len, app, err);
+  if (rc == SP_OK || rc == SP_EEXISTS)
+    drop_ahead(r);
+  if (rc == SP_OK && app[0] != '\0')
+    return sp__application_replay(r, app, err);
   if (rc == SP_OK) {
     r->status = status, r->resp = body, r->resp_len = body_len;
     return SP_OK;
@@ -70,13 +86,21 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   }
   if (rc != SP_ENOTFOUND)
     return rc;
-  char ref[SP_IDEM_KEY_MAX + 3];
-  snprintf(ref, sizeof ref, "h:%s", j->key);
-  r->ref = ref;
-  r->route->fn(r);
-  r->ref = NULL;
+  if (r->ahead) {
+    if (r->prepared != NULL && (rc = sp__application_record(r, err)) != SP_OK)
+      return rc;
+  } else {
+    char ref[SP_IDEM_KEY_MAX + 3];
+    snprintf(ref, sizeof ref, "h:%s", j->key);
+    r->ref = ref;
+    r->route->fn(r);
+    r->ref = NULL;
+  }
   if (r->status < 200 || r->status >= 300)
     return SP_OK; /* refused: nothing of it remains, the key stays free */
+  if (r->route->fn == sp__h_application_post) /* its answer is kept there */
+    return sp_svc_idem_put_app(srv->svc, j->key, j->fp, j->fp_len, r->status,
+                               sp__str(r, "id"), r->now, err);
   return sp_svc_idem_put(srv->svc, j->key, j->fp, j->fp_len, r->status, r->resp,
                          r->resp_len, r->now, err);
 }
@@ -84,16 +108,13 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
 /* After a failed batch: nothing of it is durable, and the caches of the
  * book and the statements of the service tables go with the connection. */
 void sp__reopen(sp_http_server *srv) {
+  sp__gen_bump(srv);
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
   srv->svc = NULL;
   srv->book = NULL;
   sp_error err;
-  if (sp_book_open(srv->db_path, &srv->book, &err) == SP_OK &&
-      sp_svc_open_store(sp_book_store(srv->book), &srv->svc, &err) != SP_OK) {
-    sp_book_close(srv->book);
-    srv->book = NULL;
-  }
+  sp__open_stores(srv, &err); /* leaves both NULL if it fails */
 }
 
 static void run_batch(sp_http_server *srv, sp__job *batch) {
@@ -120,8 +141,7 @@ static void run_batch(sp_http_server *srv, sp__job *batch) {
   }
   if (rc != SP_OK) {
     for (sp__job *j = batch; j != NULL; j = j->next) {
-      free(j->r->resp);
-      j->r->resp = NULL;
+      drop_ahead(j->r);
       sp__fail_err(j->r, &err, NULL);
     }
     if (begun)

@@ -3,11 +3,13 @@
  * consents used), shown with their status, review and line; the review
  * queue for referred ones. A source without consent is 409
  * consent_required; an unusable value 422 naming "values". */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/http_int.h"
+#include "sparrow/jw.h"
 
 /* The application as the API shows it: the document plus the record. */
 static int app_json(void *ctx, const sp_application *a) {
@@ -45,33 +47,101 @@ static void reply_app(sp__req *r, int status, const char *id) {
 }
 
 /* A new application's answer: its stored document with the record's
- * fields spliced in (no second read, no second parse). */
-static void reply_new(sp__req *r, const sp_apply_request *q,
-                      sp_apply_result *res) {
-  json_t *tail = json_pack("{s:s,s:s,s:s,s:o,s:n,s:n}", "id", q->id, "borrower",
-                           q->borrower, "status", res->status, "created",
-                           sp__json_time(q->at), "review", "line");
-  char *t = tail ? json_dumps(tail, JSON_COMPACT) : NULL;
-  json_decref(tail);
-  size_t dl = strlen(res->doc), tl = t ? strlen(t) : 0;
-  char *body = t && dl >= 2 && tl >= 2 ? malloc(dl + tl + 1) : NULL;
+ * fields spliced in (no second read, no second parse). Rebuilt the same,
+ * byte for byte, when its Idempotency-Key is sent again. */
+static void answer(sp__req *r, const char *id, const char *borrower,
+                   const char *status, sp_time created, const char *doc) {
+  char when[32];
+  sp_time_format(created, when);
+  sp_jw w;
+  sp_jw_init(&w);
+  sp_jw_open(&w, '{');
+  sp_jw_key(&w, "id");
+  sp_jw_str(&w, id);
+  sp_jw_key(&w, "borrower");
+  sp_jw_str(&w, borrower);
+  sp_jw_key(&w, "status");
+  sp_jw_str(&w, status);
+  sp_jw_key(&w, "created");
+  sp_jw_str(&w, when);
+  sp_jw_key(&w, "review");
+  sp_jw_null(&w);
+  sp_jw_key(&w, "line");
+  sp_jw_null(&w);
+  sp_jw_close(&w, '}');
+  size_t tl = 0, dl = strlen(doc);
+  char *t = sp_jw_finish(&w, &tl);
+  char *body = t && dl >= 2 ? malloc(dl + tl + 1) : NULL;
   if (body == NULL) {
     free(t);
-    free(res->doc);
     sp__fail(r, 500, "internal", "", "out of memory");
     return;
   }
   /* "{doc...}" + "{tail...}" -> "{doc...,tail...}\n" */
-  memcpy(body, res->doc, dl - 1);
+  memcpy(body, doc, dl - 1);
   body[dl - 1] = ',';
   memcpy(body + dl, t + 1, tl - 1);
   body[dl + tl - 1] = '\n'; /* as every answer ends */
   body[dl + tl] = '\0';
   free(t);
-  free(res->doc);
   r->status = 201;
   r->resp = body;
   r->resp_len = dl + tl;
+}
+
+static void reply_new(sp__req *r, const sp_apply_request *q,
+                      const sp_apply_result *res) {
+  answer(r, q->id, q->borrower, res->status, q->at, res->doc);
+}
+
+static int first_answer(void *ctx, const sp_application *a) {
+  sp__req *r = ctx;
+  answer(r, a->id, a->borrower, a->decision, a->created, a->doc);
+  return SP_OK;
+}
+
+int sp__application_replay(sp__req *r, const char *id, sp_error *err) {
+  assert(r->resp == NULL);
+  int rc = sp_svc_app_get(r->srv->svc, id, first_answer, r, err);
+  if (rc == SP_ENOTFOUND) { /* never stored without it */
+    sp__fail(r, 500, "internal", "", "application %s is missing", id);
+    sp_error_clear(err);
+    return SP_OK;
+  }
+  return rc;
+}
+
+/* The request as sp/apply.h takes it; -1 after replying. values_text is
+ * the application's values, to free. */
+static int app_request(sp__req *r, sp_apply_request *q, char **values_text) {
+  *q = (sp_apply_request){.id = sp__str(r, "id"),
+                          .borrower = sp__str(r, "borrower"),
+                          .amount_fen = sp__money(r, "amount")};
+  *values_text = NULL;
+  if (sp__time_field(r, "at", &q->at) != 0)
+    return -1;
+  json_t *values = json_object_get(r->json, "values");
+  if (values != NULL && !json_is_object(values)) {
+    sp__fail(r, 400, "wrong_type", "values", "values: an object");
+    return -1;
+  }
+  if (values != NULL &&
+      (*values_text = json_dumps(values, JSON_COMPACT)) == NULL) {
+    sp__fail(r, 500, "internal", "", "out of memory");
+    return -1;
+  }
+  q->values_json = *values_text;
+  return 0;
+}
+
+/* A refused application's answer. */
+static void app_refused(sp__req *r, int rc, const sp_error *err) {
+  if (rc == SP_ESTATE && strcmp(err->field, "consent") == 0)
+    sp__fail(r, 409, "consent_required", "consent", "%s", err->message);
+  else if (rc == SP_EINVAL && strcmp(err->field, "values") == 0)
+    sp__fail(r, 422, "invalid_value", "values", "%s", err->message);
+  else
+    sp__fail_err(r, err, NULL);
 }
 
 void sp__h_application_post(sp__req *r) {
@@ -80,35 +150,82 @@ void sp__h_application_post(sp__req *r) {
              "the server was started without a decision flow (--flow)");
     return;
   }
-  sp_apply_request q = {.id = sp__str(r, "id"),
-                        .borrower = sp__str(r, "borrower"),
-                        .amount_fen = sp__money(r, "amount")};
-  if (sp__time_field(r, "at", &q.at) != 0)
+  sp_apply_request q;
+  char *text;
+  if (app_request(r, &q, &text) != 0)
     return;
-  json_t *values = json_object_get(r->json, "values");
-  if (values != NULL && !json_is_object(values)) {
-    sp__fail(r, 400, "wrong_type", "values", "values: an object");
-    return;
-  }
-  char *text = values ? json_dumps(values, JSON_COMPACT) : NULL;
-  q.values_json = text;
   sp_apply_result res;
   sp_error err;
   sp_error_clear(&err);
-  int rc = values && !text
-               ? sp_error_set(&err, SP_ENOMEM, "values", "out of memory")
-               : sp_apply(r->srv->applier, r->srv->svc, &q, &res, &err);
+  int rc = sp_apply(r->srv->applier, r->srv->svc, &q, &res, &err);
   free(text);
-  if (rc == SP_ESTATE && strcmp(err.field, "consent") == 0)
-    sp__fail(r, 409, "consent_required", "consent", "%s", err.message);
-  else if (rc == SP_EINVAL && strcmp(err.field, "values") == 0)
-    sp__fail(r, 422, "invalid_value", "values", "%s", err.message);
-  else if (rc != SP_OK)
-    sp__fail_err(r, &err, NULL);
-  if (rc != SP_OK)
+  if (rc != SP_OK) {
+    app_refused(r, rc, &err);
     return;
+  }
   sp__metrics_decision(&r->srv->metrics, res.decision.outcome);
   reply_new(r, &q, &res);
+  free(res.doc);
+}
+
+/* A decision made on a polling thread, waiting to be stored. */
+struct sp__prepared {
+  char id[SP_SVC_ID_MAX + 1], borrower[SP_SVC_ID_MAX + 1];
+  sp_time at;
+  sp_apply_result res;
+};
+
+void sp__prepared_free(sp__prepared *p) {
+  if (p != NULL)
+    free(p->res.doc);
+  free(p);
+}
+
+void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
+                             uint64_t gen) {
+  assert(r->prepared == NULL && r->resp == NULL);
+  sp_apply_request q;
+  char *text;
+  if (app_request(r, &q, &text) != 0)
+    return;
+  q.gen = gen;
+  sp__prepared *p = calloc(1, sizeof *p);
+  sp_error err;
+  sp_error_clear(&err);
+  int rc = p ? sp_apply_decide(a, reader, &q, &p->res, &err)
+             : sp_error_set(&err, SP_ENOMEM, "", "out of memory");
+  free(text);
+  if (rc != SP_OK) {
+    free(p);
+    if (rc != SP_ESTORE && rc != SP_ENOMEM)
+      app_refused(r, rc, &err); /* else left to the committer */
+    return;
+  }
+  snprintf(p->id, sizeof p->id, "%s", q.id);
+  snprintf(p->borrower, sizeof p->borrower, "%s", q.borrower);
+  p->at = q.at;
+  reply_new(r, &q, &p->res);
+  if (r->status == 201)
+    r->prepared = p;
+  else
+    sp__prepared_free(p);
+}
+
+int sp__application_record(sp__req *r, sp_error *err) {
+  sp__prepared *p = r->prepared;
+  assert(p != NULL && r->status == 201);
+  sp_apply_request q = {.id = p->id, .borrower = p->borrower, .at = p->at};
+  int rc = sp_apply_record(r->srv->svc, &q, &p->res, err);
+  if (rc == SP_EEXISTS) {
+    free(r->resp);
+    r->resp = NULL;
+    sp__fail_err(r, err, NULL);
+    sp_error_clear(err);
+    return SP_OK;
+  }
+  if (rc == SP_OK)
+    sp__metrics_decision(&r->srv->metrics, p->res.decision.outcome);
+  return rc;
 }
 
 void sp__h_application_get(sp__req *r) { reply_app(r, 200, r->params[0]); }

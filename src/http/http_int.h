@@ -16,6 +16,7 @@
 #include "sparrow/svc.h"
 
 #define SP__PARAMS_MAX 2
+#define SP__GEN_STRIPES 256
 
 /* Field types of a JSON body; each is checked before the handler runs. */
 typedef enum sp__ftype {
@@ -74,6 +75,7 @@ typedef struct sp__metrics {
 } sp__metrics;
 
 typedef struct sp__job sp__job;
+typedef struct sp__prepared sp__prepared;
 
 struct sp_http_server {
   struct MHD_Daemon *daemon;
@@ -88,7 +90,16 @@ struct sp_http_server {
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
   sp_flow *flow;       /* NULL unless started with a decision flow */
-  sp_applier *applier; /* decides applications with flow */
+  sp_applier *applier; /* decides applications with flow (under lock) */
+  char flow_path[4096];
+  /* Applications are decided ahead on the polling threads (reader.c), each
+   * with a flow and a read-only connection of its own, found by this key;
+   * gen counts, per stripe of borrowers, the commits that may change what
+   * a decision reads of them (it moves under lock), so the committer can
+   * tell a decision made on data since changed and decide it again. */
+  pthread_key_t reader_key;
+  int reader_key_made;
+  uint64_t gen[SP__GEN_STRIPES];
   sp_monitor *monitor; /* NULL unless started with monitor rules */
   sp_monitor_rules *monitor_rules;
   char monitor_state[4096]; /* snapshot path, "" for none */
@@ -109,10 +120,14 @@ struct sp__req {
   json_t *json;    /* the parsed body, when the route takes one */
   const char *ref; /* book idempotency ref for money routes, or NULL */
   sp_time now;
-  int queued;      /* waiting for its group commit (connection suspended) */
-  int route_index; /* for the metrics */
-  int status;      /* response */
-  char *resp;      /* malloc'd */
+  int queued;   /* waiting for its group commit (connection suspended) */
+  int ahead;    /* answered on a polling thread at gen, still to store */
+  uint64_t gen; /* of the borrower's stripe gen_stripe */
+  unsigned gen_stripe;
+  sp__prepared *prepared; /* what ahead stores, if anything */
+  int route_index;        /* for the metrics */
+  int status;             /* response */
+  char *resp;             /* malloc'd */
   size_t resp_len;
 };
 
@@ -152,6 +167,35 @@ void sp__money_enqueue(sp__req *r, const char *key);
 int sp__committer_start(sp_http_server *srv);
 void sp__committer_stop(sp_http_server *srv);
 
+/* Decides a keyed application ahead on the calling polling thread (see
+ * sp_http_server.gen); leaves the request alone if it cannot. */
+void sp__prepare(sp__req *r);
+/* The polling threads' readers: the key made at start, deleted at stop
+ * (after the daemon's threads have ended and freed theirs). */
+int sp__readers_init(sp_http_server *srv);
+void sp__readers_fini(sp_http_server *srv);
+/* Moves srv->gen after a commit that may change what decisions read:
+ * of every borrower, or of the borrowers a request wrote (r's route under
+ * /v1/borrowers). Server lock held. */
+void sp__gen_bump(sp_http_server *srv);
+void sp__gen_bump_after(sp__req *r);
+/* Whether r, decided ahead, was decided on data still current. Server lock
+ * held. */
+int sp__gen_current(const sp__req *r);
+/* Applications (h_application.c): decided on a reader, leaving the answer
+ * in r (and r->prepared on success); stored on the committer (SP_OK also
+ * when refused in r, as a duplicate id). */
+void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
+                             uint64_t gen);
+int sp__application_record(sp__req *r, sp_error *err);
+/* Answers r with application id's first answer, as its Idempotency-Key
+ * keeps it (sp_svc_idem_put_app). */
+int sp__application_replay(sp__req *r, const char *id, sp_error *err);
+void sp__prepared_free(sp__prepared *p);
+
+/* Opens the book and the service tables on srv->db_path, both or neither
+ * (NULL). */
+int sp__open_stores(sp_http_server *srv, sp_error *err);
 /* Reopens the book and the service tables after a failed batch (their
  * caches may hold what was rolled back). Server lock held. */
 void sp__reopen(sp_http_server *srv);

@@ -91,6 +91,7 @@ static void run_route(sp__req *r) {
   if (r->route->fields != NULL && sp__parse_body(r) != 0)
     return;
   if (key != NULL) {
+    sp__prepare(r);            /* what can be done ahead, without the lock */
     sp__money_enqueue(r, key); /* group commit, under the lock */
     return;
   }
@@ -100,6 +101,8 @@ static void run_route(sp__req *r) {
     sp__fail(r, 503, "unavailable", "", "the book could not be reopened");
   else
     r->route->fn(r);
+  if (r->route->locked && strcmp(r->method, "GET") != 0)
+    sp__gen_bump_after(r); /* it may have changed what decisions read */
   if (r->route->locked)
     pthread_mutex_unlock(&r->srv->lock);
 }
@@ -205,6 +208,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                      micros_since(&cs->start));
   json_decref(r->json);
   free(r->resp);
+  sp__prepared_free(r->prepared);
   free(r);
   return ok;
 }
@@ -216,6 +220,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
   if (cs != NULL && cs->pending != NULL) { /* resumed, never answered */
     json_decref(cs->pending->json);
     free(cs->pending->resp);
+    sp__prepared_free(cs->pending->prepared);
     free(cs->pending);
   }
   if (cs != NULL) {
@@ -225,10 +230,22 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
   *state = NULL;
 }
 
-static int open_stores(sp_http_server *srv, const char *path, sp_error *err) {
-  int rc = sp_book_open(path, &srv->book, err);
+/* The book's page cache is sized for close of day (a quarter GiB); the
+ * server's writes touch few pages, and SQLite walks the whole cache at
+ * every commit, so it gets a small one (BENCHMARKS.md, serve). */
+#define SERVE_CACHE_KIB 2048
+
+int sp__open_stores(sp_http_server *srv, sp_error *err) {
+  int rc = sp_book_open(srv->db_path, &srv->book, err);
   if (rc == SP_OK)
     rc = sp_svc_open_store(sp_book_store(srv->book), &srv->svc, err);
+  if (rc == SP_OK)
+    rc = sp_svc_cache_size(srv->svc, SERVE_CACHE_KIB, err);
+  if (rc != SP_OK) {
+    sp_svc_close(srv->svc);
+    sp_book_close(srv->book);
+    srv->svc = NULL, srv->book = NULL;
+  }
   return rc;
 }
 
@@ -272,9 +289,12 @@ static int open_monitor(sp_http_server *srv, const sp_http_config *cfg,
 
 /* The decision flow and what decides applications with it. */
 static int open_flow(sp_http_server *srv, const char *path, sp_error *err) {
+  snprintf(srv->flow_path, sizeof srv->flow_path, "%s", path);
   int rc = sp_flow_load_file(path, &srv->flow, err);
   if (rc == SP_OK)
     rc = sp_applier_new(srv->flow, &srv->applier, err);
+  if (rc == SP_OK && sp__readers_init(srv) != 0)
+    rc = sp_error_set(err, SP_ENOMEM, "threads", "cannot make a thread key");
   return rc;
 }
 
@@ -293,7 +313,7 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
   pthread_mutex_init(&srv->gc_lock, NULL);
   srv->keys = cfg->keys;
   snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
-  int rc = open_stores(srv, cfg->db_path, err);
+  int rc = sp__open_stores(srv, err);
   if (rc == SP_OK && cfg->monitor_rules != NULL)
     rc = open_monitor(srv, cfg, err);
   if (rc == SP_OK && cfg->flow != NULL)
@@ -329,6 +349,7 @@ void sp_http_stop(sp_http_server *srv) {
   if (srv->monitor != NULL && srv->monitor_state[0] != '\0' &&
       srv->daemon != NULL)
     sp_monitor_save(srv->monitor, srv->monitor_state, NULL);
+  sp__readers_fini(srv); /* the daemon's threads have freed theirs */
   sp_monitor_free(srv->monitor);
   sp_applier_free(srv->applier);
   sp_flow_free(srv->flow);

@@ -145,6 +145,18 @@ static int from_doc(sqlite3_stmt *st, const char *id, sp_borrower *out,
   return SP_OK;
 }
 
+int sp_svc_borrower_exists(sp_svc *svc, const char *id, sp_error *err) {
+  sqlite3_stmt *st = svc->st[SQ_BORROWER_EXISTS];
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SP_OK;
+  if (rc == SQLITE_DONE)
+    return sp_error_set(err, SP_ENOTFOUND, "id", "no borrower '%.40s'", id);
+  return sp__svc_db_error(svc, err, "borrower get");
+}
+
 int sp_svc_borrower_get(sp_svc *svc, const char *id, sp_borrower *out,
                         sp_error *err) {
   sqlite3_stmt *st = svc->st[SQ_BORROWER_GET];

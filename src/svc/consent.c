@@ -141,35 +141,104 @@ static int check_one(void *p, const sp_consent *c) {
   return SP_OK;
 }
 
-int sp_svc_consent_check(sp_svc *svc, const char *borrower, sp_source source,
-                         sp_purpose purpose, sp_time at, uint64_t *consent_no,
-                         sp_error *err) {
-  check_ctx k = {.source = source, .purpose = purpose, .at = at};
-  int rc = sp_svc_consent_list(svc, borrower, check_one, &k, err);
-  if (rc != SP_OK)
-    return rc;
-  if (k.have_valid) {
-    *consent_no = k.valid.no;
+/* The check's verdict: SP_OK with the valid consent's number, or
+ * SP_ESTATE saying why not. */
+static int verdict(const check_ctx *k, const char *borrower,
+                   uint64_t *consent_no, sp_error *err) {
+  if (k->have_valid) {
+    *consent_no = k->valid.no;
     return SP_OK;
   }
-  const char *src = sp_source_name(source), *pur = sp_purpose_name(purpose);
-  if (!k.found_source)
+  const char *src = sp_source_name(k->source),
+             *pur = sp_purpose_name(k->purpose);
+  if (!k->found_source)
     return sp_error_set(err, SP_ESTATE, "consent",
                         "no consent from '%s' to use %s data", borrower, src);
-  if (!k.found_purpose)
+  if (!k->found_purpose)
     return sp_error_set(err, SP_ESTATE, "consent",
                         "consent for %s data does not cover the purpose %s",
                         src, pur);
   char when[32];
-  *consent_no = k.miss.no;
-  if (sp_consent_status_at(&k.miss, at) == SP_CONSENT_REVOKED) {
-    sp_time_format(k.miss.revoked, when);
+  *consent_no = k->miss.no;
+  if (sp_consent_status_at(&k->miss, k->at) == SP_CONSENT_REVOKED) {
+    sp_time_format(k->miss.revoked, when);
     return sp_error_set(err, SP_ESTATE, "consent",
                         "consent C%llu for %s data was revoked at %s",
-                        (unsigned long long)k.miss.no, src, when);
+                        (unsigned long long)k->miss.no, src, when);
   }
-  sp_time_format(k.miss.expires, when);
+  sp_time_format(k->miss.expires, when);
   return sp_error_set(err, SP_ESTATE, "consent",
                       "consent C%llu for %s data expired at %s",
-                      (unsigned long long)k.miss.no, src, when);
+                      (unsigned long long)k->miss.no, src, when);
+}
+
+typedef struct check_all {
+  check_ctx k[SP_SOURCE_COUNT];
+  const int *needed;
+} check_all;
+
+static int check_each(void *p, const sp_consent *c) {
+  check_all *a = p;
+  assert((unsigned)c->source < SP_SOURCE_COUNT);
+  return a->needed[c->source] ? check_one(&a->k[c->source], c) : SP_OK;
+}
+
+static void check_all_init(check_all *a, const int *needed, sp_purpose purpose,
+                           sp_time at) {
+  a->needed = needed;
+  for (int s = 0; s < SP_SOURCE_COUNT; s++)
+    a->k[s] = (check_ctx){.source = (sp_source)s, .purpose = purpose, .at = at};
+}
+
+/* The verdict of every needed source, in source order; the first refusal
+ * ends it. */
+static int verdicts(const check_all *a, const char *borrower,
+                    uint64_t consent_no[SP_SOURCE_COUNT], sp_source *refused,
+                    sp_error *err) {
+  memset(consent_no, 0, SP_SOURCE_COUNT * sizeof consent_no[0]);
+  int rc = SP_OK;
+  for (int s = 0; rc == SP_OK && s < SP_SOURCE_COUNT; s++)
+    if (a->needed[s] &&
+        (rc = verdict(&a->k[s], borrower, &consent_no[s], err)) == SP_ESTATE)
+      *refused = (sp_source)s;
+  return rc;
+}
+
+int sp_consent_check_array(const sp_consent *c, size_t n, const char *borrower,
+                           const int needed[SP_SOURCE_COUNT],
+                           sp_purpose purpose, sp_time at,
+                           uint64_t consent_no[SP_SOURCE_COUNT],
+                           sp_source *refused, sp_error *err) {
+  check_all a;
+  check_all_init(&a, needed, purpose, at);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned)c[i].source < SP_SOURCE_COUNT)
+      check_each(&a, &c[i]);
+  return verdicts(&a, borrower, consent_no, refused, err);
+}
+
+int sp_svc_consent_check_sources(sp_svc *svc, const char *borrower,
+                                 const int needed[SP_SOURCE_COUNT],
+                                 sp_purpose purpose, sp_time at,
+                                 uint64_t consent_no[SP_SOURCE_COUNT],
+                                 sp_source *refused, sp_error *err) {
+  check_all a;
+  check_all_init(&a, needed, purpose, at);
+  int rc = sp_svc_consent_list(svc, borrower, check_each, &a, err);
+  return rc == SP_OK ? verdicts(&a, borrower, consent_no, refused, err) : rc;
+}
+
+int sp_svc_consent_check(sp_svc *svc, const char *borrower, sp_source source,
+                         sp_purpose purpose, sp_time at, uint64_t *consent_no,
+                         sp_error *err) {
+  assert((unsigned)source < SP_SOURCE_COUNT);
+  int needed[SP_SOURCE_COUNT] = {0};
+  uint64_t no[SP_SOURCE_COUNT];
+  sp_source refused;
+  needed[source] = 1;
+  int rc = sp_svc_consent_check_sources(svc, borrower, needed, purpose, at, no,
+                                        &refused, err);
+  if (rc == SP_OK || rc == SP_ESTATE)
+    *consent_no = no[source];
+  return rc;
 }

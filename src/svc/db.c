@@ -35,8 +35,8 @@ static const char *const statement_sql[SQ_COUNT] = {
                         "BY no LIMIT 1000",
     [SQ_LINE_LINK] = "INSERT INTO svc_lines(line, borrower) VALUES(?1, ?2)",
     [SQ_LINE_GET] = "SELECT borrower FROM svc_lines WHERE line = ?1",
-    [SQ_IDEM_GET] = "SELECT request, status, body FROM svc_idempotency "
-                    "WHERE key = ?1",
+    [SQ_IDEM_GET] = "SELECT request, status, body, app FROM "
+                    "svc_idempotency WHERE key = ?1",
     [SQ_LINES_OF] = "SELECT line FROM svc_lines WHERE borrower = ?1 ORDER BY "
                     "line LIMIT ?2",
     [SQ_WARNING_ADD] = "INSERT INTO svc_warnings(borrower, rule, level, "
@@ -47,7 +47,7 @@ static const char *const statement_sql[SQ_COUNT] = {
                         "svc_warnings WHERE borrower = ?1 ORDER BY no LIMIT "
                         "?2",
     [SQ_IDEM_PUT] = "INSERT INTO svc_idempotency(key, request, status, body, "
-                    "created) VALUES(?1, ?2, ?3, ?4, ?5)",
+                    "created, app) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_DATA_LATEST] = "SELECT no, as_of, doc_values, received FROM svc_data "
                        "WHERE borrower = ?1 AND source = ?2 ORDER BY as_of "
                        "DESC, no DESC LIMIT 1",
@@ -65,6 +65,9 @@ static const char *const statement_sql[SQ_COUNT] = {
                       "= 'referred'",
     [SQ_APP_SET_LINE] = "UPDATE svc_applications SET line = ?2 WHERE id = ?1 "
                         "AND status = 'approved' AND line = ''",
+    [SQ_READ_BEGIN] = "BEGIN",
+    [SQ_BORROWER_EXISTS] = "SELECT 1 FROM svc_borrowers WHERE id = ?1",
+    [SQ_READ_END] = "COMMIT",
     [SQ_APP_COUNTS] = "SELECT status, count(*) FROM svc_applications WHERE "
                       "created >= ?1 GROUP BY status",
 };
@@ -102,6 +105,10 @@ static const char *const migrations[] = {
     "CREATE INDEX svc_applications_status ON svc_applications(status,"
     " created);"
     "CREATE INDEX svc_applications_created ON svc_applications(created);",
+    /* 4: the latest record of a source without reading the others; an
+     * application's first answer kept once, in the application */
+    "CREATE INDEX svc_data_latest ON svc_data(borrower, source, as_of, no);"
+    "ALTER TABLE svc_idempotency ADD COLUMN app TEXT NOT NULL DEFAULT '';",
 };
 
 int sp__svc_db_error(sp_svc *svc, sp_error *err, const char *what) {
@@ -161,8 +168,8 @@ static int migrate(sp_svc *svc, sp_error *err) {
   return rc;
 }
 
-static int prepare(sp_svc *svc, sp_error *err) {
-  int rc = migrate(svc, err);
+static int prepare(sp_svc *svc, int writer, sp_error *err) {
+  int rc = writer ? migrate(svc, err) : SP_OK;
   for (int i = 0; rc == SP_OK && i < SQ_COUNT; i++)
     if (sqlite3_prepare_v3(svc->db, statement_sql[i], -1,
                            SQLITE_PREPARE_PERSISTENT, &svc->st[i],
@@ -190,7 +197,33 @@ int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
       rc = sp__svc_db_error(svc, err, "pragmas");
   }
   if (rc == SP_OK)
-    rc = prepare(svc, err);
+    rc = prepare(svc, 1, err);
+  if (rc != SP_OK) {
+    sp_svc_close(svc);
+    return rc;
+  }
+  *out = svc;
+  return SP_OK;
+}
+
+int sp_svc_open_reader(const char *path, sp_svc **out, sp_error *err) {
+  sp_svc *svc = calloc(1, sizeof *svc);
+  if (svc == NULL)
+    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
+  svc->owns_db = 1;
+  int rc = SP_OK;
+  if (sqlite3_open_v2(path, &svc->db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK)
+    rc = sp_error_set(err, SP_ESTORE, "db", "cannot open database '%s'", path);
+  if (rc == SP_OK) {
+    sqlite3_busy_timeout(svc->db, 5000);
+    if (sqlite3_exec(svc->db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
+        SQLITE_OK)
+      rc = sp__svc_db_error(svc, err, "pragmas");
+  }
+  if (rc == SP_OK)
+    rc = prepare(svc, 0, err);
   if (rc != SP_OK) {
     sp_svc_close(svc);
     return rc;
@@ -208,7 +241,7 @@ int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
   if (svc == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   svc->db = db;
-  int rc = prepare(svc, err);
+  int rc = prepare(svc, 1, err);
   if (rc != SP_OK) {
     sp_svc_close(svc);
     return rc;
@@ -253,16 +286,23 @@ int sp_svc_line_borrower(sp_svc *svc, const char *line,
 
 int sp_svc_idem_get(sp_svc *svc, const char *key, const void *request,
                     size_t request_len, int *status, char **body,
-                    size_t *body_len, sp_error *err) {
+                    size_t *body_len, char app[SP_SVC_ID_MAX + 1],
+                    sp_error *err) {
   sqlite3_stmt *st = svc->st[SQ_IDEM_GET];
   sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(st), result = SP_OK;
+  app[0] = '\0';
+  *body = NULL;
   if (rc == SQLITE_ROW) {
     const void *req = sqlite3_column_blob(st, 0);
     size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    const char *of = (const char *)sqlite3_column_text(st, 3);
     if (n != request_len || (n > 0 && memcmp(req, request, n) != 0)) {
       result = sp_error_set(err, SP_EEXISTS, "Idempotency-Key",
                             "key '%s' was used for another request", key);
+    } else if (of != NULL && of[0] != '\0') {
+      *status = sqlite3_column_int(st, 1);
+      snprintf(app, SP_SVC_ID_MAX + 1, "%s", of);
     } else {
       *status = sqlite3_column_int(st, 1);
       *body_len = (size_t)sqlite3_column_bytes(st, 2);
@@ -284,9 +324,10 @@ int sp_svc_idem_get(sp_svc *svc, const char *key, const void *request,
   return result;
 }
 
-int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
+static int idem_put(sp_svc *svc, const char *key, const void *request,
                     size_t request_len, int status, const char *body,
-                    size_t body_len, sp_time now, sp_error *err) {
+                    size_t body_len, const char *app, sp_time now,
+                    sp_error *err) {
   assert(body != NULL && request != NULL);
   sqlite3_stmt *st = svc->st[SQ_IDEM_PUT];
   sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -294,7 +335,51 @@ int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
   sqlite3_bind_int(st, 3, status);
   sqlite3_bind_blob(st, 4, body, (int)body_len, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, now);
+  sqlite3_bind_text(st, 6, app, -1, SQLITE_STATIC);
   return sp__svc_done(svc, st, "Idempotency-Key", err);
+}
+
+int sp_svc_idem_put(sp_svc *svc, const char *key, const void *request,
+                    size_t request_len, int status, const char *body,
+                    size_t body_len, sp_time now, sp_error *err) {
+  return idem_put(svc, key, request, request_len, status, body, body_len, "",
+                  now, err);
+}
+
+int sp_svc_idem_put_app(sp_svc *svc, const char *key, const void *request,
+                        size_t request_len, int status, const char *app,
+                        sp_time now, sp_error *err) {
+  assert(app[0] != '\0');
+  return idem_put(svc, key, request, request_len, status, "", 0, app, now, err);
+}
+
+int sp_svc_cache_size(sp_svc *svc, int kib, sp_error *err) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", kib);
+  if (sqlite3_exec(svc->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return sp__svc_db_error(svc, err, "cache_size");
+  return SP_OK;
+}
+
+int sp_svc_read_begin(sp_svc *svc, sp_error *err) {
+  if (!sqlite3_get_autocommit(svc->db))
+    return SP_OK; /* inside a transaction already: nothing to do */
+  sqlite3_stmt *st = svc->st[SQ_READ_BEGIN];
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE)
+    return sp__svc_db_error(svc, err, "begin");
+  svc->reading = 1;
+  return SP_OK;
+}
+
+void sp_svc_read_end(sp_svc *svc) {
+  if (!svc->reading)
+    return;
+  sqlite3_stmt *st = svc->st[SQ_READ_END];
+  sqlite3_step(st);
+  sqlite3_reset(st);
+  svc->reading = 0;
 }
 
 int sp_svc_begin(sp_svc *svc, sp_error *err) {

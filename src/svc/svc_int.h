@@ -31,12 +31,16 @@ enum {
   SQ_APP_REVIEW,
   SQ_APP_SET_LINE,
   SQ_APP_COUNTS,
+  SQ_READ_BEGIN,
+  SQ_READ_END,
+  SQ_BORROWER_EXISTS,
   SQ_COUNT
 };
 
 struct sp_svc {
   sqlite3 *db;
   int owns_db; /* 0 when borrowed from a store */
+  int reading; /* in a read transaction of sp_svc_read_begin */
   sqlite3_stmt *st[SQ_COUNT];
 };
 
