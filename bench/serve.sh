@@ -3,14 +3,16 @@
 # decisions (each a POST with its own Idempotency-Key) against GET /healthz
 # (no storage) in the same run, so the ratios show what durability and the
 # single writer cost. Decisions use tests/lib_flow.sh's hand flow (two
-# rules, a two-characteristic scorecard, limit and price) on 100 borrowers
-# with consents and data for three sources.
-# usage: bench/serve.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
+# rules, a two-characteristic scorecard, limit and price) on BORROWERS
+# borrowers (10,000 unless set) with consents and data for three sources.
+# usage: [BORROWERS=N] [SERVE_THREADS=N] bench/serve.sh [BUILD_DIR] [SECONDS]
+#        [CONNECTIONS]
 # Not part of `make check`; needs wrk and curl (make deps-bench).
 set -eu
 b=${1:-build}
 secs=${2:-10}
 conns=${3:-32}
+borrowers=${BORROWERS:-10000} # applicants, each with three sources of data
 command -v wrk >/dev/null || { echo "wrk not installed (make deps-bench)"; exit 1; }
 dir=$(mktemp -d)
 pid=
@@ -42,6 +44,21 @@ for i in $(seq 1 100); do
   curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d '{"source":"judicial","as_of":"2026-09-30","values":{"court_enforcements_24m":0}}' >/dev/null
   curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d "{\"source\":\"invoice\",\"as_of\":\"2026-09-30\",\"values\":{\"monthly_sales\":\"$((i * 1000)).00\"}}" >/dev/null
 done
+# More borrowers straight into the file (same rows as the calls above
+# make), so that decisions read their data rather than find it kept by the
+# polling threads (each keeps 1,024 borrowers): C101..C$borrowers.
+if [ "$borrowers" -gt 100 ]; then
+  sqlite3 "$dir/bench.db" <<SQL
+BEGIN;
+CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS (SELECT 101 UNION ALL SELECT i + 1 FROM n WHERE i < $borrowers) SELECT i FROM n;
+INSERT INTO svc_borrowers(id, doc) SELECT 'C' || i, '{"address":"","created":1767225600,"credit_code":"91330106MA27XY1234","id_number":"","industry":"","kind":"enterprise","legal_rep":"","name":"bench ' || i || '","phone":"","region":""}' FROM n;
+INSERT INTO svc_consents(borrower, source, purposes, granted, expires, revoked) SELECT 'C' || i, s.s, 1, 1767225600, 4102329600, 0 FROM n, (SELECT 0 AS s UNION ALL SELECT 7 UNION ALL SELECT 1) AS s;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 0, 20726, '{"tax_credit_grade":"A"}', 1767225600 FROM n;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 7, 20726, '{"court_enforcements_24m":0}', 1767225600 FROM n;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 1, 20726, '{"monthly_sales":"' || (i * 1000) || '.00"}', 1767225600 FROM n;
+COMMIT;
+SQL
+fi
 # Every request carries a key of its own: thread number and a counter.
 cat >"$dir/draw.lua" <<LUA
 local threads = {}
@@ -78,7 +95,7 @@ function request()
     ["Authorization"] = "Bearer $KEY",
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = id,
-  }, '{"id":"' .. id .. '","borrower":"C' .. (counter % 100 + 1) ..
+  }, '{"id":"' .. id .. '","borrower":"C' .. (counter % $borrowers + 1) ..
      '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
 end
 LUA

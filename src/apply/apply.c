@@ -101,9 +101,12 @@ static int value_text(const json_t *v, char *out, size_t cap) {
   out[0] = '\0';
   if (v == NULL || json_is_null(v))
     return 0;
-  if (json_is_string(v))
-    snprintf(out, cap, "%s", json_string_value(v));
-  else if (json_is_integer(v))
+  if (json_is_string(v)) {
+    size_t n = json_string_length(v);
+    n = n < cap ? n : cap - 1;
+    memcpy(out, json_string_value(v), n);
+    out[n] = '\0';
+  } else if (json_is_integer(v))
     snprintf(out, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
   else if (json_is_real(v))
     snprintf(out, cap, "%.17g", json_real_value(v));
@@ -376,8 +379,9 @@ int sp_apply_decide(sp_applier *a, sp_svc *svc, const sp_apply_request *req,
   int rc = inputs_of(a, req, &in, err);
   if (rc != SP_OK)
     return rc;
-  json_t *values =
-      req->values_json ? json_loads(req->values_json, 0, NULL) : json_object();
+  json_t *values = req->values        ? json_incref((json_t *)req->values)
+                   : req->values_json ? json_loads(req->values_json, 0, NULL)
+                                      : json_object();
   uint64_t consent[SOURCES];
   if (!json_is_object(values))
     rc = sp_error_set(err, SP_EINVAL, "values", "values: a JSON object");

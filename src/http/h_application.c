@@ -111,13 +111,11 @@ int sp__application_replay(sp__req *r, const char *id, sp_error *err) {
   return rc;
 }
 
-/* The request as sp/apply.h takes it; -1 after replying. values_text is
- * the application's values, to free. */
-static int app_request(sp__req *r, sp_apply_request *q, char **values_text) {
+/* The request as sp/apply.h takes it; -1 after replying. */
+static int app_request(sp__req *r, sp_apply_request *q) {
   *q = (sp_apply_request){.id = sp__str(r, "id"),
                           .borrower = sp__str(r, "borrower"),
                           .amount_fen = sp__money(r, "amount")};
-  *values_text = NULL;
   if (sp__time_field(r, "at", &q->at) != 0)
     return -1;
   json_t *values = json_object_get(r->json, "values");
@@ -125,12 +123,7 @@ static int app_request(sp__req *r, sp_apply_request *q, char **values_text) {
     sp__fail(r, 400, "wrong_type", "values", "values: an object");
     return -1;
   }
-  if (values != NULL &&
-      (*values_text = json_dumps(values, JSON_COMPACT)) == NULL) {
-    sp__fail(r, 500, "internal", "", "out of memory");
-    return -1;
-  }
-  q->values_json = *values_text;
+  q->values = values;
   return 0;
 }
 
@@ -151,14 +144,12 @@ void sp__h_application_post(sp__req *r) {
     return;
   }
   sp_apply_request q;
-  char *text;
-  if (app_request(r, &q, &text) != 0)
+  if (app_request(r, &q) != 0)
     return;
   sp_apply_result res;
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_apply(r->srv->applier, r->srv->svc, &q, &res, &err);
-  free(text);
   if (rc != SP_OK) {
     app_refused(r, rc, &err);
     return;
@@ -185,8 +176,7 @@ void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
                              uint64_t gen) {
   assert(r->prepared == NULL && r->resp == NULL);
   sp_apply_request q;
-  char *text;
-  if (app_request(r, &q, &text) != 0)
+  if (app_request(r, &q) != 0)
     return;
   q.gen = gen;
   sp__prepared *p = calloc(1, sizeof *p);
@@ -194,7 +184,6 @@ void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
   sp_error_clear(&err);
   int rc = p ? sp_apply_decide(a, reader, &q, &p->res, &err)
              : sp_error_set(&err, SP_ENOMEM, "", "out of memory");
-  free(text);
   if (rc != SP_OK) {
     free(p);
     if (rc != SP_ESTORE && rc != SP_ENOMEM)
