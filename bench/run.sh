@@ -18,6 +18,13 @@ echo "== one full decision (20 rules, a model, limit, price, 4 reasons)"
 "$(dirname "$0")/decide.sh" "$b"
 echo "== early-warning monitor: events per second through windows and rules"
 "$b/bench_monitor"
-echo "== sparrow serve under wrk: draws and repayments, durable"
+echo "== one application decided on consented data, in process"
+d=$(mktemp -d)
+. "$(dirname "$0")/../tests/lib_flow.sh"
+hand_flow "$d"
+"$b/bench_apply" "$d/flow.json" "$d/apply.db" 200000
+rm -rf "$d"
+echo "== sparrow serve under wrk: durable draws and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
-"$(dirname "$0")/serve.sh" "$b" 10 128
+"$(dirname "$0")/serve.sh" "$b" 10 64
+BORROWERS=100 "$(dirname "$0")/serve.sh" "$b" 10 64

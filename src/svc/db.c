@@ -178,26 +178,31 @@ static int prepare(sp_svc *svc, int writer, sp_error *err) {
   return rc;
 }
 
-int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
+/* A connection of its own: the writer's (creating and migrating), or a
+ * reader's (query_only, the tables as the writer left them). */
+static int open_file(const char *path, int writer, sp_svc **out,
+                     sp_error *err) {
   sp_svc *svc = calloc(1, sizeof *svc);
   if (svc == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   svc->owns_db = 1;
   int rc = SP_OK;
   if (sqlite3_open_v2(path, &svc->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                          SQLITE_OPEN_NOMUTEX,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                          (writer ? SQLITE_OPEN_CREATE : 0),
                       NULL) != SQLITE_OK)
     rc = sp_error_set(err, SP_ESTORE, "db", "cannot open database '%s'", path);
   if (rc == SP_OK) {
     sqlite3_busy_timeout(svc->db, 5000);
     if (sqlite3_exec(svc->db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
-                     NULL, NULL) != SQLITE_OK)
+                     writer
+                         ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                         : "PRAGMA query_only=1",
+                     NULL, NULL, NULL) != SQLITE_OK)
       rc = sp__svc_db_error(svc, err, "pragmas");
   }
   if (rc == SP_OK)
-    rc = prepare(svc, 1, err);
+    rc = prepare(svc, writer, err);
   if (rc != SP_OK) {
     sp_svc_close(svc);
     return rc;
@@ -206,30 +211,12 @@ int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
   return SP_OK;
 }
 
+int sp_svc_open(const char *path, sp_svc **out, sp_error *err) {
+  return open_file(path, 1, out, err);
+}
+
 int sp_svc_open_reader(const char *path, sp_svc **out, sp_error *err) {
-  sp_svc *svc = calloc(1, sizeof *svc);
-  if (svc == NULL)
-    return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
-  svc->owns_db = 1;
-  int rc = SP_OK;
-  if (sqlite3_open_v2(path, &svc->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                      NULL) != SQLITE_OK)
-    rc = sp_error_set(err, SP_ESTORE, "db", "cannot open database '%s'", path);
-  if (rc == SP_OK) {
-    sqlite3_busy_timeout(svc->db, 5000);
-    if (sqlite3_exec(svc->db, "PRAGMA query_only=1", NULL, NULL, NULL) !=
-        SQLITE_OK)
-      rc = sp__svc_db_error(svc, err, "pragmas");
-  }
-  if (rc == SP_OK)
-    rc = prepare(svc, 0, err);
-  if (rc != SP_OK) {
-    sp_svc_close(svc);
-    return rc;
-  }
-  *out = svc;
-  return SP_OK;
+  return open_file(path, 0, out, err);
 }
 
 int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
