@@ -49,8 +49,6 @@ static char *fingerprint(const sp__req *r, size_t *len) {
   return fp;
 }
 
-/* Runs one job inside the batch; SP_OK, or a storage failure that must
- * fail the whole batch. */
 /* Forgets what was answered ahead. */
 static void drop_ahead(sp__req *r) {
   free(r->resp);
@@ -60,6 +58,10 @@ static void drop_ahead(sp__req *r) {
   r->prepared = NULL;
   r->ahead = 0;
 }
+
+/* Runs one job inside the batch; SP_OK, or a storage failure that must
+ * fail the whole batch. An application decided ahead (reader.c) is stored
+ * as decided if what it read still stands, else decided again here. */
 
 static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   sp__req *r = j->r;

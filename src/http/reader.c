@@ -16,10 +16,8 @@
  * otherwise decides again itself. The applier of each thread keeps what it
  * read of a borrower under that generation (sparrow/apply.h), so while a
  * borrower's data stands its decisions read nothing. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "http/http_int.h"
 
