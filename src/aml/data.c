@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "aml/aml_int.h"
+#include "core/hash.h"
 
 #define ACCOUNTS_MAX (UINT32_MAX / 4)
 #define TX_MAX (UINT32_MAX / 4)
@@ -56,13 +57,6 @@ static int grow(void **p, size_t sz, size_t n, size_t newcap) {
   return SP_OK;
 }
 
-static uint32_t fnv(const char *s) {
-  uint32_t h = 2166136261u;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
-
 static int name_store(sp_aml_data *d, const char *s, uint32_t *off) {
   size_t n = strlen(s) + 1;
   if (d->names_len + n > d->names_cap) {
@@ -89,7 +83,7 @@ static int hash_grow(sp_aml_data *d) {
   if (h == NULL)
     return SP_ENOMEM;
   for (uint32_t a = 0; a < d->n_accounts; a++) {
-    uint32_t i = fnv(d->names + d->account_name[a]) & (cap - 1);
+    uint32_t i = sp_hash_str(d->names + d->account_name[a]) & (cap - 1);
     while (h[i] != 0)
       i = (i + 1) & (cap - 1);
     h[i] = a + 1;
@@ -124,7 +118,7 @@ int sp__aml_account(sp_aml_data *d, const char *name, uint32_t *out) {
   }
   if ((uint64_t)(d->n_accounts + 1) * 2 > d->hash_cap && hash_grow(d))
     return SP_ENOMEM;
-  uint32_t i = fnv(name) & (d->hash_cap - 1);
+  uint32_t i = sp_hash_str(name) & (d->hash_cap - 1);
   for (; d->hash[i] != 0; i = (i + 1) & (d->hash_cap - 1)) {
     uint32_t a = d->hash[i] - 1;
     if (strcmp(d->names + d->account_name[a], name) == 0) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "sparrow/apply.h"
 #include "sparrow/jw.h"
 #include "sparrow/money.h"
@@ -206,10 +207,7 @@ static int inputs_of(sp_applier *a, const sp_apply_request *req, inputs **out,
       a->cache[i].text = a->cache_text + i * a->n;
   }
   if (req->gen != 0 && a->cache != NULL) {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const char *p = req->borrower; *p; p++)
-      h = (h ^ (unsigned char)*p) * 16777619u;
-    in = &a->cache[h % CACHE_SLOTS];
+    in = &a->cache[sp_hash_str(req->borrower) % CACHE_SLOTS];
     if (in->gen == req->gen && strcmp(in->id, req->borrower) == 0) {
       *out = in;
       return SP_OK;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "http/http_int.h"
 
 typedef struct reader {
@@ -61,10 +62,7 @@ void sp__readers_fini(sp_http_server *srv) {
 }
 
 static unsigned stripe_of(const char *borrower) {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (const char *p = borrower; *p; p++)
-    h = (h ^ (unsigned char)*p) * 16777619u;
-  return h % SP__GEN_STRIPES;
+  return sp_hash_str(borrower) % SP__GEN_STRIPES;
 }
 
 void sp__gen_bump(sp_http_server *srv) {
