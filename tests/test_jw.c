@@ -66,9 +66,19 @@ static void test_escapes(void **state) {
  * they read back as reals (Python's 660.0). */
 static void test_reals(void **state) {
   (void)state;
-  const double v[] = {660.0, 0.0024937655860349114, -60.0, 1e-7, 0.1, 1.5e300};
-  const char *whole[] = {"660.0", NULL, "-60.0", NULL, "0.10000000000000001",
-                         NULL};
+  const double v[] = {
+      660.0, 0.0024937655860349114, -60.0, 1e-7, 0.1, 1.5e300, 0.0,
+      -0.0,  123456789012345.0,     1e15};
+  const char *whole[] = {"660.0",
+                         NULL,
+                         "-60.0",
+                         NULL,
+                         "0.10000000000000001",
+                         NULL,
+                         "0.0",
+                         "-0.0",
+                         "123456789012345.0",
+                         "1000000000000000.0"};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
     sp_jw w;
     sp_jw_init(&w);

@@ -122,6 +122,37 @@ static void record_hex(fixture *f, const char *key, char *out, size_t size) {
   sqlite3_close(db);
 }
 
+/* A movement's view of the loan after it, as read back: the golden example
+ * again, 50,000 drawn, 20,000 repaid after 15 days at 0.02%/day (150.00
+ * accrued), and a replayed draw showing the loan as it stands now. */
+static void test_movement_views(void **state) {
+  fixture *f = *state;
+  sp_product p = daily_line(2000000);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  sp_loan_view after;
+  assert_int_equal(sp_line_draw_view(f->book, "L1", 5000000, T("2026-01-01"),
+                                     "d1", &after, NULL),
+                   SP_OK);
+  assert_true(after.principal_fen == 5000000 && after.available_fen == 5000000);
+  sp_loan_view read = view(f, "L1");
+  assert_memory_equal(&after, &read, sizeof after);
+  sp_repay_result r;
+  assert_int_equal(sp_loan_repay_view(f->book, "L1", 2000000, T("2026-01-16"),
+                                      "r1", &r, &after, NULL),
+                   SP_OK);
+  assert_true(after.principal_fen == 3000000 && after.interest_fen == 15000);
+  read = view(f, "L1");
+  assert_memory_equal(&after, &read, sizeof after);
+  memset(&after, 0xff, sizeof after);
+  assert_int_equal(sp_line_draw_view(f->book, "L1", 5000000, T("2026-01-01"),
+                                     "d1", &after, NULL),
+                   SP_OK);
+  assert_true(after.principal_fen == 3000000);
+  assert_memory_equal(&after, &read, sizeof after);
+  verify(f);
+}
+
 /* Close of day writes a line's day state, not its record: the record's
  * bytes stay as they were, and the loan read back (after a reopen) has
  * its days closed and 50,000 * 0.0002 * 10 = 100.00 of interest. */
@@ -608,6 +639,7 @@ static void test_random_book(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_line_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_movement_views, setup, teardown),
       cmocka_unit_test_setup_teardown(test_close_day_writes_state_only, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_line_per_second, setup, teardown),

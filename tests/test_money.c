@@ -33,6 +33,9 @@ static void test_money_parse_format(void **state) {
   assert_string_equal(buf, "-0.05");
   sp_money_format(INT64_MIN, buf, sizeof buf);
   assert_string_equal(buf, "-92233720368547758.08");
+  assert_int_equal(sp_money_format(100, buf, 4), SP_ERANGE);
+  assert_int_equal(sp_money_format(100, buf, 5), 4);
+  assert_string_equal(buf, "1.00");
 }
 
 static void test_rate_parse(void **state) {
@@ -54,6 +57,12 @@ static void test_rate_parse(void **state) {
   assert_string_equal(buf, "10.90%");
   sp_rate_format_percent(1089500000, 2, buf, sizeof buf); /* 10.895% */
   assert_string_equal(buf, "10.90%");
+  sp_rate_format_percent(2000000, 6, buf, sizeof buf); /* 0.02% a day */
+  assert_string_equal(buf, "0.020000%");
+  sp_rate_format_percent(-1200000000, 0, buf, sizeof buf);
+  assert_string_equal(buf, "-12%");
+  assert_int_equal(sp_rate_format_percent(1200000000, 2, buf, 6), SP_ERANGE);
+  assert_int_equal(sp_rate_format_percent(1200000000, 2, buf, 7), 6);
 }
 
 static void test_rounding(void **state) {

@@ -159,6 +159,16 @@ int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
 
 int sp_loan_get(sp_book *b, const char *id, sp_loan_view *out, sp_error *err);
 
+/* sp_line_draw and sp_loan_repay, with the loan as it stands after the
+ * movement (as sp_loan_get shows it; for a replayed ref, as it stands now)
+ * in *after, without reading it back. */
+int sp_line_draw_view(sp_book *b, const char *id, int64_t amount_fen,
+                      sp_time at, const char *ref, sp_loan_view *after,
+                      sp_error *err);
+int sp_loan_repay_view(sp_book *b, const char *id, int64_t amount_fen,
+                       sp_time at, const char *ref, sp_repay_result *out,
+                       sp_loan_view *after, sp_error *err);
+
 /* The installments of a term loan as they stand (after any prepayment),
  * with what has been paid. */
 typedef struct sp_installment_view {

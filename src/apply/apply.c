@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/digits.h"
 #include "core/hash.h"
 #include "sparrow/apply.h"
 #include "sparrow/jw.h"
@@ -106,6 +107,11 @@ static int value_text(const json_t *v, char *out, size_t cap) {
     size_t n = json_string_length(v);
     n = n < cap ? n : cap - 1;
     memcpy(out, json_string_value(v), n);
+    out[n] = '\0';
+  } else if (json_is_integer(v) && cap > SP_DIGITS_MAX + 1) {
+    json_int_t i = json_integer_value(v);
+    int n = i < 0 ? (out[0] = '-', 1) : 0;
+    n += sp_digits(i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i, out + n);
     out[n] = '\0';
   } else if (json_is_integer(v))
     snprintf(out, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));

@@ -12,51 +12,89 @@
 #include "sparrow/money.h"
 #include "sparrow/store.h"
 
-static json_t *rate_json(int64_t rate, int decimals) {
+static void put_money(sp_jw *w, const char *key, int64_t fen) {
+  char buf[32];
+  sp_money_format(fen, buf, sizeof buf);
+  sp_jw_key(w, key);
+  sp_jw_str(w, buf);
+}
+
+static void put_date(sp_jw *w, const char *key, sp_date d) {
+  char buf[11];
+  sp_date_format(d, buf);
+  sp_jw_key(w, key);
+  sp_jw_str(w, buf);
+}
+
+static void put_rate(sp_jw *w, const char *key, int64_t rate, int decimals) {
   char buf[32];
   sp_rate_format_percent(rate, decimals, buf, sizeof buf);
-  return json_string(buf);
+  sp_jw_key(w, key);
+  sp_jw_str(w, buf);
+}
+
+static void put_str(sp_jw *w, const char *key, const char *s) {
+  sp_jw_key(w, key);
+  sp_jw_str(w, s);
+}
+
+/* A loan as the API shows it, written straight into w (a draw's answer is
+ * written on the committer: no tree of objects). */
+void sp__loan_write(sp__req *r, const sp_loan_view *v, sp_jw *w) {
+  char borrower[SP_SVC_ID_MAX + 1];
+  int linked = sp_svc_line_borrower(r->srv->svc, v->id, borrower, NULL);
+  int64_t daily =
+      v->product.annual_rate / sp_daycount_basis(v->product.daycount);
+  sp_jw_open(w, '{');
+  put_str(w, "id", v->id);
+  sp_jw_key(w, "borrower");
+  if (linked == SP_OK)
+    sp_jw_str(w, borrower);
+  else
+    sp_jw_null(w);
+  put_str(w, "status",
+          v->closed   ? "paid_off"
+          : v->frozen ? "frozen"
+                      : "active");
+  put_date(w, "opened", v->opened);
+  put_date(w, "maturity", v->maturity);
+  put_money(w, "limit", v->limit_fen);
+  put_money(w, "outstanding_principal", v->principal_fen);
+  put_money(w, "accrued_interest", v->interest_fen);
+  put_money(w, "interest_due", v->interest_due_fen);
+  put_money(w, "principal_due", v->principal_due_fen);
+  put_money(w, "penalty", v->penalty_fen);
+  put_money(w, "available", v->available_fen);
+  put_money(w, "pending_draws", v->pending_draws_fen);
+  put_money(w, "interest_paid_total", v->interest_paid_total_fen);
+  put_rate(w, "annual_rate", v->product.annual_rate, 4);
+  put_rate(w, "daily_rate", daily, 6);
+  put_rate(w, "annualized_rate", v->annualized_rate, 2);
+  put_str(w, "daycount", sp_daycount_name(v->product.daycount));
+  sp_jw_key(w, "per_second");
+  sp_jw_bool(w, v->product.per_second);
+  sp_jw_key(w, "days_past_due");
+  sp_jw_int(w, v->days_past_due);
+  put_str(w, "bucket", sp_bucket_name(v->days_past_due));
+  put_str(w, "classification", sp_risk_class_name(v->risk_class));
+  put_date(w, "closed_through", v->closed_through);
+  if (v->kind == SP_LOAN_TERM) {
+    put_money(w, "fee", v->fee_fen);
+    put_str(w, "method", sp_method_name(v->product.method));
+    sp_jw_key(w, "term_months");
+    sp_jw_int(w, v->product.term_months);
+  }
+  sp_jw_close(w, '}');
 }
 
 json_t *sp__loan_json(sp__req *r, const sp_loan_view *v) {
-  char borrower[SP_SVC_ID_MAX + 1];
-  int linked = sp_svc_line_borrower(r->srv->svc, v->id, borrower, NULL);
-  const char *status = v->closed ? "paid_off" : v->frozen ? "frozen" : "active";
-  int64_t daily =
-      v->product.annual_rate / sp_daycount_basis(v->product.daycount);
-  json_t *o = json_pack(
-      "{s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", v->id,
-      "borrower", linked == SP_OK ? json_string(borrower) : json_null(),
-      "status", status, "opened", sp__json_date(v->opened), "maturity",
-      sp__json_date(v->maturity), "limit", sp__json_money(v->limit_fen),
-      "outstanding_principal", sp__json_money(v->principal_fen),
-      "accrued_interest", sp__json_money(v->interest_fen), "interest_due",
-      sp__json_money(v->interest_due_fen), "principal_due",
-      sp__json_money(v->principal_due_fen), "penalty",
-      sp__json_money(v->penalty_fen), "available",
-      sp__json_money(v->available_fen), "pending_draws",
-      sp__json_money(v->pending_draws_fen), "interest_paid_total",
-      sp__json_money(v->interest_paid_total_fen));
-  if (o == NULL)
-    return NULL;
-  json_object_set_new(o, "annual_rate", rate_json(v->product.annual_rate, 4));
-  json_object_set_new(o, "daily_rate", rate_json(daily, 6));
-  json_object_set_new(o, "annualized_rate", rate_json(v->annualized_rate, 2));
-  json_object_set_new(o, "daycount",
-                      json_string(sp_daycount_name(v->product.daycount)));
-  json_object_set_new(o, "per_second", json_boolean(v->product.per_second));
-  json_object_set_new(o, "days_past_due", json_integer(v->days_past_due));
-  json_object_set_new(o, "bucket",
-                      json_string(sp_bucket_name(v->days_past_due)));
-  json_object_set_new(o, "classification",
-                      json_string(sp_risk_class_name(v->risk_class)));
-  json_object_set_new(o, "closed_through", sp__json_date(v->closed_through));
-  if (v->kind == SP_LOAN_TERM) {
-    json_object_set_new(o, "fee", sp__json_money(v->fee_fen));
-    json_object_set_new(o, "method",
-                        json_string(sp_method_name(v->product.method)));
-    json_object_set_new(o, "term_months", json_integer(v->product.term_months));
-  }
+  sp_jw w;
+  sp_jw_init(&w);
+  sp__loan_write(r, v, &w);
+  size_t len;
+  char *text = sp_jw_finish(&w, &len);
+  json_t *o = text ? json_loadb(text, len, 0, NULL) : NULL;
+  free(text);
   return o;
 }
 
@@ -233,19 +271,50 @@ void sp__h_line_get(sp__req *r) {
     sp__reply(r, 200, sp__loan_json(r, &v));
 }
 
-/* Ends a movement: the loan as it now stands, with `extra` members. */
-void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra) {
+/* What a movement answers besides the loan: its type, amount and time,
+ * and for a repayment where the money went. */
+typedef struct moved {
+  const char *type; /* NULL: only the loan */
+  int64_t amount_fen;
+  sp_time at;
+  const sp_repay_result *repaid;
+} moved;
+
+/* Ends a movement: the loan as it now stands (`after`, or read back when
+ * NULL) after what `m` names, written straight into the answer. */
+static void reply_moved(sp__req *r, int rc, sp_error *err,
+                        const sp_loan_view *after, const moved *m) {
   sp_loan_view v;
-  if (rc == SP_OK)
+  if (rc == SP_OK && after != NULL)
+    v = *after;
+  else if (rc == SP_OK)
     rc = sp_loan_get(r->srv->book, r->params[0], &v, err);
   if (rc != SP_OK) {
-    json_decref(extra);
     sp__fail_err(r, err, "date=at,ref=Idempotency-Key");
     return;
   }
-  json_object_set_new(extra, v.kind == SP_LOAN_LINE ? "line" : "loan",
-                      sp__loan_json(r, &v));
-  sp__reply(r, r->route->status_ok, extra);
+  sp_jw w;
+  sp_jw_init(&w);
+  sp_jw_open(&w, '{');
+  if (m->type != NULL) {
+    char when[32];
+    sp_time_format(m->at, when);
+    put_str(&w, "type", m->type);
+    put_money(&w, "amount", m->amount_fen);
+    put_str(&w, "at", when);
+  }
+  if (m->repaid != NULL) {
+    sp_jw_key(&w, "allocated");
+    sp_jw_open(&w, '{');
+    put_money(&w, "penalty", m->repaid->penalty_fen);
+    put_money(&w, "interest", m->repaid->interest_fen);
+    put_money(&w, "principal", m->repaid->principal_fen);
+    sp_jw_close(&w, '}');
+  }
+  sp_jw_key(&w, v.kind == SP_LOAN_LINE ? "line" : "loan");
+  sp__loan_write(r, &v, &w);
+  sp_jw_close(&w, '}');
+  sp__reply_jw(r, r->route->status_ok, &w);
 }
 
 void sp__h_line_draw(sp__req *r) {
@@ -257,10 +326,10 @@ void sp__h_line_draw(sp__req *r) {
   sp_error err;
   sp_error_clear(&err);
   int64_t amount = sp__money(r, "amount");
-  int rc = sp_line_draw(r->srv->book, r->params[0], amount, at, r->ref, &err);
-  sp__reply_moved(r, rc, &err,
-                  json_pack("{s:s,s:o,s:o}", "type", "draw", "amount",
-                            sp__json_money(amount), "at", sp__json_time(at)));
+  int rc = sp_line_draw_view(r->srv->book, r->params[0], amount, at, r->ref, &v,
+                             &err);
+  reply_moved(r, rc, &err, &v,
+              &(moved){.type = "draw", .amount_fen = amount, .at = at});
 }
 
 /* Repayments of lines and of term loans. */
@@ -273,15 +342,12 @@ static void repay(sp__req *r, sp_loan_kind kind) {
   sp_error_clear(&err);
   int64_t amount = sp__money(r, "amount");
   sp_repay_result res = {0};
-  int rc =
-      sp_loan_repay(r->srv->book, r->params[0], amount, at, r->ref, &res, &err);
-  sp__reply_moved(r, rc, &err,
-                  json_pack("{s:s,s:o,s:o,s:{s:o,s:o,s:o}}", "type",
-                            "repayment", "amount", sp__json_money(amount), "at",
-                            sp__json_time(at), "allocated", "penalty",
-                            sp__json_money(res.penalty_fen), "interest",
-                            sp__json_money(res.interest_fen), "principal",
-                            sp__json_money(res.principal_fen)));
+  int rc = sp_loan_repay_view(r->srv->book, r->params[0], amount, at, r->ref,
+                              &res, &v, &err);
+  reply_moved(
+      r, rc, &err, &v,
+      &(moved){
+          .type = "repayment", .amount_fen = amount, .at = at, .repaid = &res});
 }
 
 void sp__h_line_repay(sp__req *r) { repay(r, SP_LOAN_LINE); }
@@ -294,7 +360,7 @@ static void set_frozen(sp__req *r, int frozen) {
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_line_freeze(r->srv->book, r->params[0], frozen, &err);
-  sp__reply_moved(r, rc, &err, json_object());
+  reply_moved(r, rc, &err, NULL, &(moved){0});
 }
 
 void sp__h_line_freeze(sp__req *r) { set_frozen(r, 1); }

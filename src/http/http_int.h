@@ -11,6 +11,7 @@
 #include "sparrow/apply.h"
 #include "sparrow/decide.h"
 #include "sparrow/http.h"
+#include "sparrow/jw.h"
 #include "sparrow/loan.h"
 #include "sparrow/monitor.h"
 #include "sparrow/svc.h"
@@ -133,6 +134,8 @@ struct sp__req {
 
 /* Responses. sp__reply takes the reference to `body`. */
 void sp__reply(sp__req *r, int status, json_t *body);
+/* The same for a written document (the writer is emptied). */
+void sp__reply_jw(sp__req *r, int status, sp_jw *w);
 void sp__fail(sp__req *r, int status, const char *code, const char *field,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Maps a library error to a status and code, renaming fields by `rename`
@@ -211,10 +214,10 @@ void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome);
 /* Appends the Prometheus text to out (malloc'd). */
 char *sp__metrics_text(sp_http_server *srv, size_t *len);
 
-/* Loans as JSON; loading the loan of the path; ending a movement. */
+/* Loans as JSON (written, or as a tree); loading the loan of the path. */
+void sp__loan_write(sp__req *r, const sp_loan_view *v, sp_jw *w);
 json_t *sp__loan_json(sp__req *r, const sp_loan_view *v);
 int sp__load_loan(sp__req *r, sp_loan_kind kind, sp_loan_view *v);
-void sp__reply_moved(sp__req *r, int rc, sp_error *err, json_t *extra);
 /* The product fields shared by lines and term loans (rates, daycount,
  * per_second, term_months). */
 int sp__parse_product(sp__req *r, sp_product *p, sp_error *err);

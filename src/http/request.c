@@ -36,6 +36,20 @@ void sp__reply(sp__req *r, int status, json_t *body) {
   r->resp_len = n + 1;
 }
 
+void sp__reply_jw(sp__req *r, int status, sp_jw *w) {
+  assert(r->resp == NULL);
+  sp_jw_raw(w, "\n", 1); /* as every answer ends */
+  size_t n = 0;
+  char *text = sp_jw_finish(w, &n);
+  if (text == NULL) {
+    sp__fail(r, 500, "internal", "", "out of memory");
+    return;
+  }
+  r->status = status;
+  r->resp = text;
+  r->resp_len = n;
+}
+
 static void fail_json(sp__req *r, int status, const char *code,
                       const char *field, const char *message, json_t *extra) {
   json_t *e = json_pack("{s:s,s:s,s:s}", "code", code, "field", field,

@@ -2,11 +2,12 @@
 #include "sparrow/jw.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/digits.h"
 
 void sp_jw_init(sp_jw *w) { memset(w, 0, sizeof *w); }
 
@@ -135,20 +136,34 @@ void sp_jw_str(sp_jw *w, const char *s) {
 }
 
 void sp_jw_int(sp_jw *w, int64_t v) {
-  char t[24];
-  int n = snprintf(t, sizeof t, "%" PRId64, v);
+  char t[SP_DIGITS_MAX + 1];
+  int n = 0;
+  if (v < 0)
+    t[n++] = '-';
+  n += sp_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + n);
   value(w);
   put(w, t, (size_t)n);
 }
 
+/* A real as %.17g writes it (so it reads back exactly), with ".0" after a
+ * whole number (600 -> 600.0, so that it reads back as a real). Whole
+ * numbers below 1e15, most of a decision's, without printf. */
 void sp_jw_real(sp_jw *w, double v) {
   if (!isfinite(v)) {
     sp_jw_null(w);
     return;
   }
   char t[40];
-  int n = snprintf(t, sizeof t, "%.17g", v);
-  if (strpbrk(t, ".eE") == NULL) /* 600 -> 600.0, as a real reads back */
+  int n;
+  if (v == trunc(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
+    n = 0;
+    if (v < 0)
+      t[n++] = '-';
+    n += sp_digits((uint64_t)fabs(v), t + n);
+    t[n] = '\0';
+  } else
+    n = snprintf(t, sizeof t, "%.17g", v);
+  if (strpbrk(t, ".eE") == NULL)
     t[n++] = '.', t[n++] = '0', t[n] = '\0';
   value(w);
   put(w, t, (size_t)n);

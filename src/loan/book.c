@@ -264,7 +264,7 @@ void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
                              .code = (uint16_t)code};
 }
 
-static void view_of(sp_book *b, const sp__loan *l, sp_loan_view *v) {
+void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v) {
   memset(v, 0, sizeof *v);
   memcpy(v->id, l->id, sizeof v->id);
   v->kind = (sp_loan_kind)l->kind;
@@ -313,7 +313,7 @@ int sp_loan_get(sp_book *b, const char *id, sp_loan_view *out, sp_error *err) {
   int rc = sp__loan_load(b, id, &l, err);
   if (rc != SP_OK)
     return rc;
-  view_of(b, &l, out);
+  sp__loan_view(b, &l, out);
   sp__loan_free(&l);
   return SP_OK;
 }
@@ -368,7 +368,7 @@ static int each_one(void *p, const sp_record *r) {
     return rc;
   }
   sp_loan_view v;
-  view_of(c->b, &l, &v);
+  sp__loan_view(c->b, &l, &v);
   sp__loan_free(&l);
   return c->fn(c->ctx, &v);
 }

@@ -148,7 +148,7 @@ static int line_usable(const sp__loan *l, const char *id, sp_time at,
 
 static int draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                 const char *ref, int pending, uint64_t *transfer_id,
-                sp_error *err) {
+                sp_loan_view *after, sp_error *err) {
   sp__loan l;
   sp__ref_data req, first;
   int replayed;
@@ -157,6 +157,8 @@ static int draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
   if (rc != SP_OK || replayed) {
     if (replayed && transfer_id != NULL)
       *transfer_id = first.transfer_id;
+    if (replayed && after != NULL)
+      rc = sp_loan_get(b, id, after, err);
     return rc;
   }
   rc = line_usable(&l, id, at, err);
@@ -186,19 +188,27 @@ static int draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
     rc = sp__loan_commit(b, &l, ref, &req, sizeof req, err);
   else
     sp_ledger_discard(b->ledger);
+  if (rc == SP_OK && after != NULL)
+    sp__loan_view(b, &l, after);
   sp__loan_free(&l);
   return rc;
 }
 
 int sp_line_draw(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                  const char *ref, sp_error *err) {
-  return draw(b, id, amount_fen, at, ref, 0, NULL, err);
+  return draw(b, id, amount_fen, at, ref, 0, NULL, NULL, err);
+}
+
+int sp_line_draw_view(sp_book *b, const char *id, int64_t amount_fen,
+                      sp_time at, const char *ref, sp_loan_view *after,
+                      sp_error *err) {
+  return draw(b, id, amount_fen, at, ref, 0, NULL, after, err);
 }
 
 int sp_line_draw_pending(sp_book *b, const char *id, int64_t amount_fen,
                          sp_time at, const char *ref, uint64_t *transfer_id,
                          sp_error *err) {
-  return draw(b, id, amount_fen, at, ref, 1, transfer_id, err);
+  return draw(b, id, amount_fen, at, ref, 1, transfer_id, NULL, err);
 }
 
 int sp_line_draw_settle(sp_book *b, const char *id, uint64_t transfer_id,

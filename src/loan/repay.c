@@ -134,6 +134,12 @@ static int apply_repay(sp_book *b, sp__loan *l, int64_t amount, sp_time at,
 
 int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
                   const char *ref, sp_repay_result *out, sp_error *err) {
+  return sp_loan_repay_view(b, id, amount_fen, at, ref, out, NULL, err);
+}
+
+int sp_loan_repay_view(sp_book *b, const char *id, int64_t amount_fen,
+                       sp_time at, const char *ref, sp_repay_result *out,
+                       sp_loan_view *after, sp_error *err) {
   sp_repay_result res = {0};
   sp__loan l;
   sp__ref_data req, first;
@@ -145,6 +151,8 @@ int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
       *out = first.result;
       out->replayed = 1;
     }
+    if (replayed && after != NULL)
+      rc = sp_loan_get(b, id, after, err);
     return rc;
   }
   sp_transfer xs[SP__LOAN_XFER_MAX];
@@ -164,6 +172,8 @@ int sp_loan_repay(sp_book *b, const char *id, int64_t amount_fen, sp_time at,
     sp_ledger_discard(b->ledger);
   if (rc == SP_OK && out != NULL)
     *out = res;
+  if (rc == SP_OK && after != NULL)
+    sp__loan_view(b, &l, after);
   sp__loan_free(&l);
   return rc;
 }

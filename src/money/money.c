@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/digits.h"
+
 sp_i128 sp_div_round(sp_i128 num, sp_i128 den, sp_rounding mode) {
   assert(den != 0);
   if (den < 0) {
@@ -111,11 +113,17 @@ int sp_money_parse(const char *text, const char *field, int64_t *out_fen,
 int sp_money_format(int64_t fen, char *buf, size_t cap) {
   assert(buf != NULL);
   uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-  int n = snprintf(buf, cap, "%s%llu.%02llu", fen < 0 ? "-" : "",
-                   (unsigned long long)(mag / 100),
-                   (unsigned long long)(mag % 100));
-  if (n < 0 || (size_t)n >= cap)
+  char t[SP_DIGITS_MAX + 5];
+  int n = 0;
+  if (fen < 0)
+    t[n++] = '-';
+  n += sp_digits(mag / 100, t + n);
+  t[n++] = '.';
+  n += sp_digits_width(mag % 100, 2, t + n);
+  if ((size_t)n >= cap)
     return SP_ERANGE;
+  memcpy(buf, t, (size_t)n);
+  buf[n] = '\0';
   return n;
 }
 
@@ -178,13 +186,22 @@ int sp_rate_format_percent(int64_t rate, int decimals, char *buf, size_t cap) {
   int neg = v < 0;
   if (neg)
     v = -v;
-  long long whole = (long long)(v / scale);
-  long long frac = (long long)(v % scale);
-  int n = decimals > 0 ? snprintf(buf, cap, "%s%lld.%0*lld%%", neg ? "-" : "",
-                                  whole, decimals, frac)
-                       : snprintf(buf, cap, "%s%lld%%", neg ? "-" : "", whole);
-  if (n < 0 || (size_t)n >= cap)
+  if (v / scale > (sp_i128)UINT64_MAX)
     return SP_ERANGE;
+  char t[2 * SP_DIGITS_MAX + 4];
+  int n = 0;
+  if (neg)
+    t[n++] = '-';
+  n += sp_digits((uint64_t)(v / scale), t + n);
+  if (decimals > 0) {
+    t[n++] = '.';
+    n += sp_digits_width((uint64_t)(v % scale), decimals, t + n);
+  }
+  t[n++] = '%';
+  if ((size_t)n >= cap)
+    return SP_ERANGE;
+  memcpy(buf, t, (size_t)n);
+  buf[n] = '\0';
   return n;
 }
 

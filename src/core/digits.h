@@ -1,0 +1,36 @@
+/* Decimal digits of an integer without printf (whose format parsing costs
+ * more than the digits in the money, rates and decision documents the
+ * server writes for every request). */
+#ifndef SPARROW_CORE_DIGITS_H
+#define SPARROW_CORE_DIGITS_H
+
+#include <stdint.h>
+
+#define SP_DIGITS_MAX 20 /* of UINT64_MAX */
+
+/* Writes v's digits to out (no NUL); returns how many. */
+static inline int sp_digits(uint64_t v, char out[SP_DIGITS_MAX]) {
+  char t[SP_DIGITS_MAX];
+  int n = 0;
+  do {
+    t[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = 0; i < n; i++)
+    out[i] = t[n - 1 - i];
+  return n;
+}
+
+/* The same, at least `width` digits (zeros in front). */
+static inline int sp_digits_width(uint64_t v, int width,
+                                  char out[SP_DIGITS_MAX]) {
+  char t[SP_DIGITS_MAX];
+  int n = sp_digits(v, t), pad = width > n ? width - n : 0;
+  for (int i = 0; i < pad; i++)
+    out[i] = '0';
+  for (int i = 0; i < n; i++)
+    out[pad + i] = t[i];
+  return pad + n;
+}
+
+#endif
