@@ -244,6 +244,73 @@ static void test_transfer_groups(void **state) {
   sp_store_remove_sqlite(path);
 }
 
+typedef struct id_list {
+  uint64_t id[16];
+  size_t n;
+} id_list;
+
+static int list_ids(void *p, const sp_transfer *t) {
+  id_list *l = p;
+  if (l->n == 16)
+    return SP_EINVAL;
+  l->id[l->n++] = t->id;
+  return SP_OK;
+}
+
+/* Transfers by owner and by code through the indexes: ids 1..12 with
+ * owner (id % 3) * 7 (0, 7 or 14), code id % 7 + 1 and time 100 - id (so
+ * that time order is the reverse of id order). Daily accruals (codes 5 and
+ * 6: ids 4, 5, 11, 12) are not listed.
+ *   owner 7:  ids 1, 4, 7, 10 -> 1, 7, 10 (4 is code 5)
+ *   owner 14: ids 2, 5, 8, 11 -> 2, 8 (5 code 6, 11 code 5)
+ *   code 2: ids 1 (time 99) and 8 (time 92) -> since 92: 8, 1 */
+static void test_transfer_indexes(void **state) {
+  (void)state;
+  char path[96];
+  path_for(path, sizeof path, "index");
+  sp_store *s;
+  assert_int_equal(sp_store_open_sqlite(path, &s, NULL), SP_OK);
+  assert_int_equal(s->ops->begin(s, NULL), SP_OK);
+  for (uint64_t id = 1; id <= 12; id++) {
+    sp_transfer t = {.id = id,
+                     .debit_account_id = 1,
+                     .credit_account_id = 2,
+                     .amount_fen = 1,
+                     .owner_id = (id % 3) * 7,
+                     .time = 100 - (sp_time)id,
+                     .ledger = SP_LEDGER_CNY,
+                     .code = (uint16_t)(id % 7 + 1)};
+    assert_int_equal(s->ops->transfer_put(s, &t, 0, NULL), SP_OK);
+  }
+  id_list l = {0};
+  /* queued transfers are inserted before the read */
+  assert_int_equal(s->ops->transfer_scan_owner(s, 7, list_ids, &l, NULL),
+                   SP_OK);
+  assert_int_equal(l.n, 3);
+  assert_true(l.id[0] == 1 && l.id[1] == 7 && l.id[2] == 10);
+  assert_int_equal(s->ops->commit(s, NULL), SP_OK);
+  l.n = 0;
+  assert_int_equal(s->ops->transfer_scan_owner(s, 14, list_ids, &l, NULL),
+                   SP_OK);
+  assert_int_equal(l.n, 2);
+  assert_true(l.id[0] == 2 && l.id[1] == 8);
+  l.n = 0;
+  assert_int_equal(s->ops->transfer_scan_owner(s, 0, list_ids, &l, NULL),
+                   SP_OK);
+  assert_int_equal(l.n, 0);
+  l.n = 0;
+  assert_int_equal(s->ops->transfer_scan_code(s, 2, 92, list_ids, &l, NULL),
+                   SP_OK);
+  assert_int_equal(l.n, 2);
+  assert_true(l.id[0] == 8 && l.id[1] == 1);
+  l.n = 0;
+  assert_int_equal(s->ops->transfer_scan_code(s, 5, 0, list_ids, &l, NULL),
+                   SP_OK);
+  assert_int_equal(l.n, 0);
+  sp_store_close(s);
+  sp_store_remove_sqlite(path);
+}
+
 /* A schema-1 file, written here by hand: two transfers, 2 <- 1 of 5.00
  * and 70 <- 1 of 0.07; its rows move to chunks and the ledger verifies. */
 static void test_migration_from_schema_1(void **state) {
@@ -316,6 +383,7 @@ int main(void) {
       cmocka_unit_test(test_cache_commit_and_rollback),
       cmocka_unit_test(test_scans),
       cmocka_unit_test(test_transfer_groups),
+      cmocka_unit_test(test_transfer_indexes),
       cmocka_unit_test(test_migration_from_schema_1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,15 @@ struct sp_store_ops {
                             sp_error *err);
   int (*transfer_scan)(sp_store *s, sp_transfer_fn fn, void *ctx,
                        sp_error *err);
+  /* The transfers of one owner (non-zero) in id order, daily accruals
+   * (sp_loan_code 5 and 6, which close of day writes for every loan) left
+   * out; read through an index, not a scan of every transfer. */
+  int (*transfer_scan_owner)(sp_store *s, uint64_t owner, sp_transfer_fn fn,
+                             void *ctx, sp_error *err);
+  /* The transfers of one code (not a daily accrual) with time >= since, in
+   * time order, read through an index. */
+  int (*transfer_scan_code)(sp_store *s, uint16_t code, sp_time since,
+                            sp_transfer_fn fn, void *ctx, sp_error *err);
   int (*transfer_id_max)(sp_store *s, uint64_t *out, sp_error *err);
   /* Records: get by key (SP_ENOTFOUND), put (insert or replace by no). The
    * record passed to get's callback lives until the callback returns. */

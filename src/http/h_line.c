@@ -4,6 +4,7 @@
  * Draws and repayments pass the Idempotency-Key to the book as its ref, so
  * a retried request never moves money twice, even if the server stopped
  * between the movement and storing the response. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,7 +367,10 @@ static void set_frozen(sp__req *r, int frozen) {
 void sp__h_line_freeze(sp__req *r) { set_frozen(r, 1); }
 void sp__h_line_unfreeze(sp__req *r) { set_frozen(r, 0); }
 
-/* The statement: the line's transfers in ledger order. */
+/* The statement: the line's money movements in ledger order (draws,
+ * repayments by part, fees). Interest and penalty accrue at every close of
+ * day; they are the line's balances (accrued_interest, penalty,
+ * interest_paid_total), not one entry a day. */
 #define STATEMENT_MAX 10000
 typedef struct stmt_ctx {
   uint64_t owner;
@@ -390,7 +394,8 @@ static int add_entry(void *ctx, const sp_transfer *t) {
                                       "fee",
                                       "capital"};
   stmt_ctx *s = ctx;
-  if (t->owner_id != s->owner || s->n == STATEMENT_MAX)
+  assert(t->owner_id == s->owner);
+  if (s->n == STATEMENT_MAX)
     return SP_OK;
   const char *type = t->code < 9 ? types[t->code] : "other";
   json_t *e = json_pack("{s:I,s:o,s:s,s:o}", "transfer", (json_int_t)t->id,
@@ -415,7 +420,7 @@ void sp__h_line_statement(sp__req *r) {
   sp_error_clear(&err);
   int rc = st->ops->record_get(st, v.id, record_no, &s.owner, &err);
   if (rc == SP_OK)
-    rc = st->ops->transfer_scan(st, add_entry, &s, &err);
+    rc = st->ops->transfer_scan_owner(st, s.owner, add_entry, &s, &err);
   if (rc != SP_OK) {
     json_decref(s.entries);
     sp__fail_err(r, &err, NULL);

@@ -3,10 +3,11 @@
  *
  * The portfolio is computed when asked, from the book (every loan's
  * balances, days past due and classification), the ledger (today's
- * draws) and the applications (today's and all-time approval rates): no
- * second copy of the numbers to drift from the first. It reads every loan
- * and scans the ledger's transfers, so it is for a console refreshed by
- * hand, not for polling. */
+ * draws, through the store's index by code and time) and the applications
+ * (today's and all-time approval rates): no second copy of the numbers to
+ * drift from the first. It reads every loan, so it is for a console
+ * refreshed by hand, not for polling. */
+#include <assert.h>
 #include <string.h>
 
 #include "http/http_int.h"
@@ -53,10 +54,9 @@ static int add_loan(void *ctx, const sp_loan_view *v) {
 
 static int add_draw(void *ctx, const sp_transfer *t) {
   portfolio *p = ctx;
-  if (t->code == 1 && t->time >= p->today) { /* a draw, as in statements */
-    p->draws_today++;
-    p->draws_today_fen += t->amount_fen;
-  }
+  assert(t->code == SP_CODE_DRAW && t->time >= p->today);
+  p->draws_today++;
+  p->draws_today_fen += t->amount_fen;
   return SP_OK;
 }
 
@@ -109,7 +109,8 @@ void sp__h_portfolio(sp__req *r) {
   sp_store *st = sp_book_store(r->srv->book);
   int rc = sp_book_each_loan(r->srv->book, add_loan, &p, &err);
   if (rc == SP_OK)
-    rc = st->ops->transfer_scan(st, add_draw, &p, &err);
+    rc = st->ops->transfer_scan_code(st, SP_CODE_DRAW, p.today, add_draw, &p,
+                                     &err);
   if (rc == SP_OK)
     rc = sp_svc_app_counts(r->srv->svc, 0, &all, &err);
   if (rc == SP_OK)

@@ -45,6 +45,8 @@ enum {
   ST_TRANSFER_PUT,
   ST_TRANSFER_SET_STATE,
   ST_TRANSFER_SCAN,
+  ST_TRANSFER_SCAN_OWNER,
+  ST_TRANSFER_SCAN_CODE,
   ST_TRANSFER_ID_MAX,
   ST_RECORD_GET,
   ST_RECORD_UPDATE,
@@ -91,6 +93,17 @@ static const char *const statement_sql[ST_COUNT] = {
         "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
         "owner_id, time, ledger, code, flags, pending_state FROM transfers "
         "ORDER BY id",
+    /* The terms of transfers_owner's WHERE, so that the index is used. */
+    [ST_TRANSFER_SCAN_OWNER] =
+        "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
+        "owner_id, time, ledger, code, flags, pending_state FROM transfers "
+        "WHERE owner_id = ?1 AND owner_id != 0 AND code NOT IN (5, 6) "
+        "ORDER BY id",
+    [ST_TRANSFER_SCAN_CODE] =
+        "SELECT id, debit_account_id, credit_account_id, amount, pending_id, "
+        "owner_id, time, ledger, code, flags, pending_state FROM transfers "
+        "WHERE code = ?1 AND time >= ?2 AND code NOT IN (5, 6) "
+        "ORDER BY code, time",
     [ST_TRANSFER_ID_MAX] = "SELECT coalesce(max(id), 0) FROM transfers",
     [ST_RECORD_GET] = "SELECT no, key, kind, data FROM records WHERE key = ?1",
     /* In place: the unique key index is not touched when a record changes.
@@ -150,6 +163,15 @@ static const struct {
     {"CREATE TABLE account_chunks(chunk INTEGER PRIMARY KEY,"
      " defs BLOB NOT NULL);",
      sp__migrate_accounts},
+    /* 5: an owner's transfers, and those of a code since a time, without
+     * reading the others; daily accruals (sp_loan_code 5 and 6) left out:
+     * close of day writes one for every loan, and indexing them cost it a
+     * quarter of its time. */
+    {"CREATE INDEX transfers_owner ON transfers(owner_id, id) WHERE "
+     "owner_id != 0 AND code NOT IN (5, 6);"
+     "CREATE INDEX transfers_code ON transfers(code, time) WHERE "
+     "code NOT IN (5, 6);",
+     NULL},
 };
 
 #define TRANSFER_ROWS 32
@@ -569,10 +591,8 @@ static int st_transfer_set_state(sp_store *base, uint64_t id, int state,
   return step_done(s, st, err, "transfer state");
 }
 
-static int st_transfer_scan(sp_store *base, sp_transfer_fn fn, void *ctx,
-                            sp_error *err) {
-  sqlite_store *s = (sqlite_store *)base;
-  sqlite3_stmt *st = s->st[ST_TRANSFER_SCAN];
+static int scan_transfers(sqlite_store *s, sqlite3_stmt *st, sp_transfer_fn fn,
+                          void *ctx, sp_error *err) {
   int rc = s->n_queued > 0 ? flush_transfers(s, err) : SP_OK, user = SP_OK;
   if (rc != SP_OK)
     return rc;
@@ -586,6 +606,29 @@ static int st_transfer_scan(sp_store *base, sp_transfer_fn fn, void *ctx,
   if (user != SP_OK)
     return user;
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "transfer scan");
+}
+
+static int st_transfer_scan(sp_store *base, sp_transfer_fn fn, void *ctx,
+                            sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  return scan_transfers(s, s->st[ST_TRANSFER_SCAN], fn, ctx, err);
+}
+
+static int st_transfer_scan_owner(sp_store *base, uint64_t owner,
+                                  sp_transfer_fn fn, void *ctx, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_SCAN_OWNER];
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)owner);
+  return scan_transfers(s, st, fn, ctx, err);
+}
+
+static int st_transfer_scan_code(sp_store *base, uint16_t code, sp_time since,
+                                 sp_transfer_fn fn, void *ctx, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  sqlite3_stmt *st = s->st[ST_TRANSFER_SCAN_CODE];
+  sqlite3_bind_int(st, 1, code);
+  sqlite3_bind_int64(st, 2, since);
+  return scan_transfers(s, st, fn, ctx, err);
 }
 
 static int scalar(sqlite_store *s, int which, int64_t *out, sp_error *err,
@@ -844,6 +887,8 @@ static const sp_store_ops sqlite_ops = {
     .transfer_put = st_transfer_put,
     .transfer_set_state = st_transfer_set_state,
     .transfer_scan = st_transfer_scan,
+    .transfer_scan_owner = st_transfer_scan_owner,
+    .transfer_scan_code = st_transfer_scan_code,
     .transfer_id_max = st_transfer_id_max,
     .record_get = st_record_get,
     .record_put = st_record_put,
