@@ -42,6 +42,9 @@ typedef struct card_char {
   int n_levels;
   card_level *levels; /* sorted by text, for bsearch */
   int other_bin;      /* bin of unseen levels, or -1 (zero points) */
+  /* The reason text of each bin and, at [n_bins], of a value no bin takes:
+   * written once by sp__card_finish, all in the allocation at text[0]. */
+  char *text[SP_CARD_BINS_MAX + 1];
 } card_char;
 
 struct sp_card {
@@ -117,8 +120,10 @@ void sp__card_report(const double *score, const double *pd,
                      size_t n, sp_card_report *report);
 
 /* card_score.c: finishes a card after loading or training: sorts the
- * levels, finds each characteristic's best points. */
-void sp__card_finish(sp_card *card);
+ * levels, finds each characteristic's best points (sp__card_char_finish,
+ * also for training's candidates) and writes the reason texts
+ * (SP_ENOMEM). */
+int sp__card_finish(sp_card *card, sp_error *err);
 void sp__card_char_finish(card_char *c);
 int sp__card_bin_of(const card_char *c, const char *text);
 

@@ -286,7 +286,7 @@ static int read_card(json_t *root, sp_card *card, sp_error *err) {
                           card->chars[i].name);
   }
   if (rc == SP_OK)
-    sp__card_finish(card);
+    rc = sp__card_finish(card, err);
   for (size_t i = 0; rc == SP_OK && i < n; i++) {
     path_fmt(p, "characteristics[%zu].bins", i);
     rc = check_levels(&card->chars[i], p, err);
@@ -364,6 +364,7 @@ void sp_card_free(sp_card *card) {
     for (int k = 0; k < card->chars[i].n_levels; k++)
       free(card->chars[i].levels[k].text);
     free(card->chars[i].levels);
+    free(card->chars[i].text[0]);
   }
   free(card->chars);
   free(card);

@@ -5,9 +5,11 @@
  * tile the line); a category level is found by binary search in the
  * characteristic's sorted level list, unseen levels going to its "other"
  * bin; missing values and non-numbers in a numeric characteristic go to
- * bins[0]. Nothing here allocates. */
+ * bins[0]. Nothing here allocates but sp__card_finish, which writes the
+ * reason texts once. */
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,11 +32,6 @@ void sp__card_char_finish(card_char *c) {
       seen = fmax(seen, c->bins[i].points);
   }
   c->points_best = isinf(seen) ? any : seen;
-}
-
-void sp__card_finish(sp_card *card) {
-  for (size_t i = 0; i < card->n_chars; i++)
-    sp__card_char_finish(&card->chars[i]);
 }
 
 int sp__card_bin_of(const card_char *c, const char *text) {
@@ -171,10 +168,7 @@ static int levels_text(const card_char *c, int bin, char *buf, size_t cap) {
   return (int)used;
 }
 
-int sp_card_reason_text(const sp_card *card, size_t feature, int bin, char *buf,
-                        size_t cap) {
-  assert(feature < card->n_chars && cap > 0);
-  const card_char *c = &card->chars[feature];
+static int reason_format(const card_char *c, int bin, char *buf, size_t cap) {
   char what[128] = "an unseen value";
   if (bin == 0)
     snprintf(what, sizeof what, "missing");
@@ -185,4 +179,44 @@ int sp_card_reason_text(const sp_card *card, size_t feature, int bin, char *buf,
   double points = bin >= 0 ? c->bins[bin].points : 0;
   return snprintf(buf, cap, "%s: %s (%+.10g points)", c->name, what,
                   points - c->points_best);
+}
+
+/* The texts are the same for every applicant: written here once, not at
+ * each decision. */
+static int write_texts(card_char *c, sp_error *err) {
+  size_t size = 0;
+  for (int b = 0; b <= c->n_bins; b++)
+    size += (size_t)reason_format(c, b < c->n_bins ? b : -1, NULL, 0) + 1;
+  char *at = malloc(size);
+  if (at == NULL)
+    return sp_error_set(err, SP_ENOMEM, "card", "out of memory");
+  for (int b = 0; b <= c->n_bins; b++) {
+    c->text[b] = at;
+    size_t n = (size_t)reason_format(c, b < c->n_bins ? b : -1, at, size) + 1;
+    assert(n <= size);
+    at += n;
+    size -= n;
+  }
+  return SP_OK;
+}
+
+int sp__card_finish(sp_card *card, sp_error *err) {
+  int rc = SP_OK;
+  for (size_t i = 0; i < card->n_chars; i++)
+    sp__card_char_finish(&card->chars[i]);
+  for (size_t i = 0; rc == SP_OK && i < card->n_chars; i++)
+    rc = write_texts(&card->chars[i], err);
+  return rc;
+}
+
+int sp_card_reason_text(const sp_card *card, size_t feature, int bin, char *buf,
+                        size_t cap) {
+  assert(feature < card->n_chars && cap > 0);
+  const card_char *c = &card->chars[feature];
+  assert(bin >= -1 && bin < c->n_bins && c->text[0] != NULL);
+  const char *t = c->text[bin >= 0 ? bin : c->n_bins];
+  size_t n = strlen(t), k = n < cap ? n : cap - 1;
+  memcpy(buf, t, k);
+  buf[k] = '\0';
+  return (int)n;
 }

@@ -165,6 +165,7 @@ static int build_card(selection *s, const int *active, const double *beta,
     *ch = s->cand[s->kept[j]];
     s->cand[s->kept[j]].levels = NULL; /* the card owns them now */
     s->cand[s->kept[j]].n_levels = 0;
+    memset(ch->text, 0, sizeof ch->text); /* sp__card_finish writes them */
     ch->slope = beta[1 + col];
     for (int b = 0; b < ch->n_bins; b++)
       ch->bins[b].points =
@@ -172,7 +173,11 @@ static int build_card(selection *s, const int *active, const double *beta,
     col++;
   }
   card->n_chars = (size_t)k;
-  sp__card_finish(card);
+  int rc = sp__card_finish(card, err);
+  if (rc != SP_OK) {
+    sp_card_free(card);
+    return rc;
+  }
   *out = card;
   return SP_OK;
 }
