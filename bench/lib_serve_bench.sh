@@ -1,0 +1,110 @@
+# Shared by bench/serve.sh and bench/serve_ab.sh: a server on a fresh file
+# with the bench's borrowers, and wrk scripts whose every request carries a
+# key of its own. Sourced; uses tests/lib_flow.sh.
+KEY=bench-admin-key-0123456789
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib_flow.sh"
+
+# serve_bench_port DIR TENTHS: the port the server started in DIR prints
+# (DIR/out), waiting up to TENTHS tenths of a second.
+serve_bench_port() {
+  local port=
+  for _ in $(seq 1 "$2"); do
+    port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$1/out")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "server did not start: $(cat "$1/err")" >&2; return 1; }
+  echo "$port"
+}
+
+# serve_bench_start BIN DIR BORROWERS: starts BIN serve on DIR/bench.db
+# (pid in DIR/pid), makes line L1 and borrowers C1..C$BORROWERS with
+# consents and data for three sources (100 over HTTP, the rest straight
+# into the file), and prints the port.
+serve_bench_start() {
+  local bin=$1 dir=$2 borrowers=$3 port i s
+  echo "{\"$KEY\":\"admin\"}" >"$dir/keys.json"
+  hand_flow "$dir"
+  "$bin" serve --db "$dir/bench.db" --listen 127.0.0.1:0 --keys "$dir/keys.json" \
+    --flow "$dir/flow.json" ${SERVE_THREADS:+--threads $SERVE_THREADS} >"$dir/out" 2>"$dir/err" &
+  echo $! >"$dir/pid"
+  port=$(serve_bench_port "$dir" 100) || return 1
+  local url="http://127.0.0.1:$port" auth="Authorization: Bearer $KEY"
+  curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d '{"id":"B1","name":"bench","kind":"enterprise","credit_code":"91330106MA27XY1234"}' >/dev/null
+  curl -sf -H "$auth" -X POST "$url/v1/lines" -d '{"id":"L1","borrower":"B1","limit":"1000000000.00","daily_rate":"0.02%","date":"2026-01-01"}' >/dev/null
+  for i in $(seq 1 100); do
+    curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d "{\"id\":\"C$i\",\"name\":\"bench $i\",\"kind\":\"enterprise\",\"credit_code\":\"91330106MA27XY1234\"}" >/dev/null
+    for s in tax judicial invoice; do
+      curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/consents" -d "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}" >/dev/null
+    done
+    curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}' >/dev/null
+    curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d '{"source":"judicial","as_of":"2026-09-30","values":{"court_enforcements_24m":0}}' >/dev/null
+    curl -sf -H "$auth" -X POST "$url/v1/borrowers/C$i/data" -d "{\"source\":\"invoice\",\"as_of\":\"2026-09-30\",\"values\":{\"monthly_sales\":\"$((i * 1000)).00\"}}" >/dev/null
+  done
+  # More borrowers straight into the file (same rows as the calls above
+  # make), so that decisions read their data rather than find it kept by the
+  # polling threads (each keeps 1,024 borrowers): C101..C$borrowers.
+  if [ "$borrowers" -gt 100 ]; then
+    sqlite3 "$dir/bench.db" <<SQL
+BEGIN;
+CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS (SELECT 101 UNION ALL SELECT i + 1 FROM n WHERE i < $borrowers) SELECT i FROM n;
+INSERT INTO svc_borrowers(id, doc) SELECT 'C' || i, '{"address":"","created":1767225600,"credit_code":"91330106MA27XY1234","id_number":"","industry":"","kind":"enterprise","legal_rep":"","name":"bench ' || i || '","phone":"","region":""}' FROM n;
+INSERT INTO svc_consents(borrower, source, purposes, granted, expires, revoked) SELECT 'C' || i, s.s, 1, 1767225600, 4102329600, 0 FROM n, (SELECT 0 AS s UNION ALL SELECT 7 UNION ALL SELECT 1) AS s;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 0, 20726, '{"tax_credit_grade":"A"}', 1767225600 FROM n;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 7, 20726, '{"court_enforcements_24m":0}', 1767225600 FROM n;
+INSERT INTO svc_data(borrower, source, as_of, doc_values, received) SELECT 'C' || i, 1, 20726, '{"monthly_sales":"' || (i * 1000) || '.00"}', 1767225600 FROM n;
+COMMIT;
+SQL
+  fi
+  echo "$port"
+}
+
+# serve_bench_stop DIR: stops the server started there and waits for it
+# (it is not this shell's child: serve_bench_start runs in $(...)).
+serve_bench_stop() {
+  [ -f "$1/pid" ] || return 0
+  local pid
+  pid=$(cat "$1/pid")
+  rm "$1/pid"
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+
+# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua and DIR/apply.lua,
+# keys PREFIX + thread + counter (a new prefix for every run on one file).
+serve_bench_lua() {
+  local dir=$1 borrowers=$2 prefix=$3
+  # each wrk thread numbers its requests; tid tells the threads apart
+  local head='local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+function init(args)
+  counter = 0
+end'
+  cat >"$dir/draw.lua" <<LUA
+$head
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "/v1/lines/L1/draws", {
+    ["Authorization"] = "Bearer $KEY",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "${prefix}w" .. tid .. "-" .. counter,
+  }, '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}')
+end
+LUA
+  cat >"$dir/apply.lua" <<LUA
+$head
+function request()
+  counter = counter + 1
+  local id = "${prefix}a" .. tid .. "-" .. counter
+  return wrk.format("POST", "/v1/applications", {
+    ["Authorization"] = "Bearer $KEY",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = id,
+  }, '{"id":"' .. id .. '","borrower":"C' .. (counter % $borrowers + 1) ..
+     '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
+end
+LUA
+}

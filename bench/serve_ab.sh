@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A/B of two sparrow builds under the same load: two servers side by side
+# (each on its own fresh file with the bench's borrowers), wrk against one
+# then the other, ROUNDS times, so that both see the same drift of a shared
+# machine. Prints each run's rate and p99, and the server's CPU per request
+# from /proc: the committer (and main) thread apart from the polling
+# threads (MHD-worker).
+# usage: [BORROWERS=N] bench/serve_ab.sh BIN_A BIN_B [ROUNDS] [SECONDS]
+#        [CONNECTIONS] [draw|apply]
+# Not part of `make check`; needs wrk, curl and sqlite3 (make deps-bench).
+set -eu
+A=$1 B=$2 rounds=${3:-3} secs=${4:-5} conns=${5:-32} which=${6:-apply}
+borrowers=${BORROWERS:-10000}
+command -v wrk >/dev/null || { echo "wrk not installed (make deps-bench)"; exit 1; }
+top=$(mktemp -d)
+mkdir "$top/a" "$top/b"
+trap 'serve_bench_stop "$top/a"; serve_bench_stop "$top/b"; rm -rf "$top"' EXIT
+. "$(dirname "$0")/lib_serve_bench.sh"
+port_a=$(serve_bench_start "$A" "$top/a" "$borrowers")
+port_b=$(serve_bench_start "$B" "$top/b" "$borrowers")
+cpu() { # pid -> "committer_ticks pollers_ticks"
+  local c=0 m=0 t v
+  for t in /proc/$1/task/*; do
+    v=$(awk '{print $14 + $15}' "$t/stat")
+    if [ "$(cat "$t/comm")" = MHD-worker ]; then m=$((m + v)); else c=$((c + v)); fi
+  done
+  echo "$c $m"
+}
+hz=$(getconf CLK_TCK)
+for r in $(seq 1 "$rounds"); do
+  for x in a b; do
+    port=$port_a; [ $x = b ] && port=$port_b
+    pid=$(cat "$top/$x/pid")
+    serve_bench_lua "$top/$x" "$borrowers" "r$r"
+    c0=$(cpu "$pid")
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/$x/$which.lua" "http://127.0.0.1:$port" 2>&1)
+    c1=$(cpu "$pid")
+    n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+    echo "$x $(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')" \
+      "$(echo "$c0 $c1 $n $hz" | awk '{ printf "cpu per request: committer %.1f us, polling threads %.1f us", ($3 - $1) * 1e6 / $6 / $5, ($4 - $2) * 1e6 / $6 / $5 }')"
+  done
+done
