@@ -109,10 +109,7 @@ static int value_text(const json_t *v, char *out, size_t cap) {
     memcpy(out, json_string_value(v), n);
     out[n] = '\0';
   } else if (json_is_integer(v) && cap > SP_DIGITS_MAX + 1) {
-    json_int_t i = json_integer_value(v);
-    int n = i < 0 ? (out[0] = '-', 1) : 0;
-    n += sp_digits(i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i, out + n);
-    out[n] = '\0';
+    out[sp_digits_i64(json_integer_value(v), out)] = '\0';
   } else if (json_is_integer(v))
     snprintf(out, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
   else if (json_is_real(v))

@@ -21,6 +21,16 @@ static inline int sp_digits(uint64_t v, char out[SP_DIGITS_MAX]) {
   return n;
 }
 
+/* A signed value: '-' first when negative (INT64_MIN too); returns how
+ * many characters (no NUL). */
+static inline int sp_digits_i64(int64_t v, char out[SP_DIGITS_MAX + 1]) {
+  int n = 0;
+  if (v < 0)
+    out[n++] = '-';
+  return n +
+         sp_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, out + n);
+}
+
 /* The same, at least `width` digits (zeros in front). */
 static inline int sp_digits_width(uint64_t v, int width,
                                   char out[SP_DIGITS_MAX]) {

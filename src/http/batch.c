@@ -62,7 +62,6 @@ static void drop_ahead(sp__req *r) {
 /* Runs one job inside the batch; SP_OK, or a storage failure that must
  * fail the whole batch. An application decided ahead (reader.c) is stored
  * as decided if what it read still stands, else decided again here. */
-
 static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   sp__req *r = j->r;
   assert(r->route->info.money && (r->ahead || r->resp == NULL));

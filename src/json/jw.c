@@ -137,10 +137,7 @@ void sp_jw_str(sp_jw *w, const char *s) {
 
 void sp_jw_int(sp_jw *w, int64_t v) {
   char t[SP_DIGITS_MAX + 1];
-  int n = 0;
-  if (v < 0)
-    t[n++] = '-';
-  n += sp_digits(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, t + n);
+  int n = sp_digits_i64(v, t);
   value(w);
   put(w, t, (size_t)n);
 }
@@ -156,10 +153,7 @@ void sp_jw_real(sp_jw *w, double v) {
   char t[40];
   int n;
   if (v == trunc(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
-    n = 0;
-    if (v < 0)
-      t[n++] = '-';
-    n += sp_digits((uint64_t)fabs(v), t + n);
+    n = sp_digits_i64((int64_t)v, t);
     t[n] = '\0';
   } else
     n = snprintf(t, sizeof t, "%.17g", v);

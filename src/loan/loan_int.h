@@ -96,10 +96,10 @@ void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
               uint64_t debit, uint64_t credit, int64_t amount_fen,
               uint64_t owner, sp_time at, sp_loan_code code);
 
-/* Commits the ledger window with the loan (and the ref, when given) in the
- * same store transaction. */
 /* What sp_loan_get shows of a loan held in memory. */
 void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v);
+/* Commits the ledger window with the loan (and the ref, when given) in the
+ * same store transaction. */
 int sp__loan_commit(sp_book *b, const sp__loan *loan, const char *ref,
                     const void *ref_data, size_t ref_size, sp_error *err);
 
