@@ -33,6 +33,13 @@ expect "data list" 200 GET /v1/borrowers/B1/data "$K_RISK"
 [ "$(j "[(r['source'], r['as_of']) for r in d['records']], d['records'][0]['values']['revenue']")" = "([('tax', '2025-12-31'), ('judicial', '2026-01-01')], '1200000.00')" ] && ok || bad "data list: $(cat "$dir/b")"
 expect_err "data unknown source" 400 invalid_value source POST /v1/borrowers/B1/data "$K_OFF" '{"source":"weather","as_of":"2025-12-31","values":{}}'
 expect_err "data values not object" 400 wrong_type values POST /v1/borrowers/B1/data "$K_OFF" '{"source":"tax","as_of":"2025-12-31","values":[1]}'
+# values: at most 16,384 bytes written compact. 16,377 x's and {"k":""}
+# are 16,385; 800 reals 1e-7 (4 bytes each as sent) are written
+# 9.9999999999999995e-08 (22 bytes): 18,400 with commas and {"k":[]}.
+long=$(head -c 16377 /dev/zero | tr '\0' x)
+expect_err "data values too long" 400 too_long values POST /v1/borrowers/B1/data "$K_OFF" "{\"source\":\"tax\",\"as_of\":\"2025-12-31\",\"values\":{\"k\":\"$long\"}}"
+reals=$(printf '1e-7,%.0s' $(seq 1 799))1e-7
+expect_err "data values long when written" 400 too_long values POST /v1/borrowers/B1/data "$K_OFF" "{\"source\":\"tax\",\"as_of\":\"2025-12-31\",\"values\":{\"k\":[$reals]}}"
 expect_err "data unknown borrower" 404 not_found id POST /v1/borrowers/B9/data "$K_OFF" '{"source":"tax","as_of":"2025-12-31","values":{}}'
 
 # --- Consent ---

@@ -218,6 +218,14 @@ int sp_consent_check_array(const sp_consent *c, size_t n, const char *borrower,
                            uint64_t consent_no[SP_SOURCE_COUNT],
                            sp_source *refused, sp_error *err);
 
+/* What a credit decision reads of a borrower, in one read: its consents
+ * (cf, in consent order, at most 1000, as sp_svc_consent_list) and the
+ * latest record of each source that has one (df, in source order, as
+ * sp_svc_data_latest). SP_ENOTFOUND naming "borrower" if there is no such
+ * borrower. */
+int sp_svc_decision_inputs(sp_svc *svc, const char *borrower, sp_consent_fn cf,
+                           sp_data_fn df, void *ctx, sp_error *err);
+
 /* ---- Credit lines' borrowers ---- */
 
 int sp_svc_line_link(sp_svc *svc, const char *line, const char *borrower,

@@ -128,8 +128,13 @@ static int column_source(const sp_applier *a, const char *name) {
   return -1;
 }
 
+typedef struct record_ctx {
+  const sp_applier *a;
+  inputs *in;
+} record_ctx;
+
 static int keep_consent(void *ctx, const sp_consent *c) {
-  inputs *in = ctx;
+  inputs *in = ((record_ctx *)ctx)->in;
   if (in->n_consents >= 0 && in->n_consents < CONSENTS_MAX)
     in->consent[in->n_consents++] = *c;
   else
@@ -137,14 +142,11 @@ static int keep_consent(void *ctx, const sp_consent *c) {
   return SP_OK;
 }
 
-typedef struct record_ctx {
-  const sp_applier *a;
-  inputs *in;
-} record_ctx;
-
-/* The values of the columns of the record's source. */
+/* The values of the columns of the record's source, if the flow reads it. */
 static int keep_record(void *ctx, const sp_data_record *rec) {
   record_ctx *k = ctx;
+  if (!k->a->needed[rec->source])
+    return SP_OK;
   json_t *values = json_loads(rec->values_json, 0, NULL);
   k->in->has_record[rec->source] = 1;
   for (size_t i = 0; i < k->a->n; i++) {
@@ -159,7 +161,8 @@ static int keep_record(void *ctx, const sp_data_record *rec) {
   return SP_OK;
 }
 
-/* Reads what a decision needs of the borrower into in. */
+/* Reads what a decision needs of the borrower into in (one row, one
+ * statement: one snapshot). */
 static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
                        sp_error *err) {
   in->gen = 0;
@@ -169,29 +172,9 @@ static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
   memset(in->has_record, 0, sizeof in->has_record);
   for (size_t i = 0; i < a->n; i++)
     in->text[i][0] = '\0';
-  int rc = sp_svc_read_begin(a->svc, err); /* one snapshot */
-  if (rc != SP_OK)
-    return rc;
-  if ((rc = sp_svc_borrower_exists(a->svc, borrower, err)) != SP_OK) {
-    sp_svc_read_end(a->svc);
-    return rc != SP_ENOTFOUND ? rc
-                              : sp_error_set(err, SP_ENOTFOUND, "borrower",
-                                             "no borrower '%.40s'", borrower);
-  }
-  rc = sp_svc_consent_list(a->svc, borrower, keep_consent, in, err);
   record_ctx k = {a, in};
-  for (int s = 0; rc == SP_OK && s < SOURCES; s++) {
-    if (!a->needed[s])
-      continue;
-    rc = sp_svc_data_latest(a->svc, borrower, (sp_source)s, keep_record, &k,
-                            err);
-    if (rc == SP_ENOTFOUND) {
-      sp_error_clear(err);
-      rc = SP_OK;
-    }
-  }
-  sp_svc_read_end(a->svc);
-  return rc;
+  return sp_svc_decision_inputs(a->svc, borrower, keep_consent, keep_record, &k,
+                                err);
 }
 
 /* The borrower's inputs: kept ones read at req->gen, or read now (and kept

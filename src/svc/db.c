@@ -12,6 +12,56 @@
 #include "sparrow/store.h"
 #include "svc/svc_int.h"
 
+/* What a credit decision reads of borrower `b` (an SQL expression), as one
+ * text that reads without a parser: its consents in consent order, as
+ * SQ_CONSENT_LIST lists them ("c no source purposes granted expires
+ * revoked;" each), then the latest record of each source, as
+ * SQ_DATA_LATEST finds it ("d source no as_of received bytes:" and the
+ * record's values, that many bytes). src/svc/inputs.c reads it back. */
+#define INPUTS_DOC(b)                                                          \
+  "ifnull((SELECT group_concat(printf('c %d %d %d %d %d %d;', no, source, "    \
+  "purposes, granted, expires, revoked), '') FROM (SELECT * FROM "             \
+  "svc_consents WHERE borrower = " b " ORDER BY no LIMIT 1000)), '') || "      \
+  "ifnull((SELECT group_concat(printf('d %d %d %d %d %d:', d.source, d.no, "   \
+  "d.as_of, d.received, length(CAST(d.doc_values AS BLOB))) || d.doc_values, " \
+  "'') FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7)) AS s JOIN "        \
+  "svc_data AS d ON d.no = (SELECT no FROM svc_data WHERE borrower = " b       \
+  " AND source = s.column1 ORDER BY as_of DESC, no DESC LIMIT 1)), '')"
+_Static_assert(SP_SOURCE_COUNT == 8, "INPUTS_DOC lists the sources 0..7");
+
+/* svc_inputs keeps that document for every borrower, rewritten by the
+ * triggers below in the transaction of any write to the borrower, its
+ * consents or its records (whoever writes them), so that a decision reads
+ * one row where it would run five queries. */
+// clang-format off
+#define INPUTS_SET(b)                                                          \
+  "INSERT OR REPLACE INTO svc_inputs(borrower, doc) SELECT sb.id, "            \
+  INPUTS_DOC("sb.id") " FROM svc_borrowers AS sb WHERE sb.id = " b ";"
+#define INPUTS_TRIGGER(name, event, table, body)                               \
+  "CREATE TRIGGER " name " AFTER " event " ON " table " BEGIN " body " END;"
+#define INPUTS_TABLE                                                           \
+  "CREATE TABLE svc_inputs(borrower TEXT PRIMARY KEY, doc TEXT NOT NULL) "     \
+  "WITHOUT ROWID;"                                                             \
+  INPUTS_TRIGGER("svc_inputs_borrower_add", "INSERT", "svc_borrowers",         \
+                 INPUTS_SET("NEW.id"))                                         \
+  INPUTS_TRIGGER("svc_inputs_borrower_del", "DELETE", "svc_borrowers",         \
+                 "DELETE FROM svc_inputs WHERE borrower = OLD.id;")            \
+  INPUTS_TRIGGER("svc_inputs_consent_add", "INSERT", "svc_consents",           \
+                 INPUTS_SET("NEW.borrower"))                                   \
+  INPUTS_TRIGGER("svc_inputs_consent_set", "UPDATE", "svc_consents",           \
+                 INPUTS_SET("OLD.borrower") INPUTS_SET("NEW.borrower"))        \
+  INPUTS_TRIGGER("svc_inputs_consent_del", "DELETE", "svc_consents",           \
+                 INPUTS_SET("OLD.borrower"))                                   \
+  INPUTS_TRIGGER("svc_inputs_data_add", "INSERT", "svc_data",                  \
+                 INPUTS_SET("NEW.borrower"))                                   \
+  INPUTS_TRIGGER("svc_inputs_data_set", "UPDATE", "svc_data",                  \
+                 INPUTS_SET("OLD.borrower") INPUTS_SET("NEW.borrower"))        \
+  INPUTS_TRIGGER("svc_inputs_data_del", "DELETE", "svc_data",                  \
+                 INPUTS_SET("OLD.borrower"))                                   \
+  "INSERT INTO svc_inputs(borrower, doc) SELECT sb.id, " INPUTS_DOC("sb.id")   \
+  " FROM svc_borrowers AS sb;"
+// clang-format on
+
 #define APP_COLUMNS                                                            \
   "SELECT id, borrower, status, decision, created, reviewer, note, "           \
   "reviewed, line, doc FROM svc_applications "
@@ -68,6 +118,7 @@ static const char *const statement_sql[SQ_COUNT] = {
     [SQ_READ_BEGIN] = "BEGIN",
     [SQ_BORROWER_EXISTS] = "SELECT 1 FROM svc_borrowers WHERE id = ?1",
     [SQ_READ_END] = "COMMIT",
+    [SQ_INPUTS_GET] = "SELECT doc FROM svc_inputs WHERE borrower = ?1",
     [SQ_APP_COUNTS] = "SELECT status, count(*) FROM svc_applications WHERE "
                       "created >= ?1 GROUP BY status",
 };
@@ -109,6 +160,8 @@ static const char *const migrations[] = {
      * application's first answer kept once, in the application */
     "CREATE INDEX svc_data_latest ON svc_data(borrower, source, as_of, no);"
     "ALTER TABLE svc_idempotency ADD COLUMN app TEXT NOT NULL DEFAULT '';",
+    /* 5: a decision's inputs in one row per borrower */
+    INPUTS_TABLE,
 };
 
 int sp__svc_db_error(sp_svc *svc, sp_error *err, const char *what) {
