@@ -216,15 +216,22 @@ static void test_borrower_validate(void **state) {
 #define T0 INT64_C(1767196800)
 #define DAY INT64_C(86400)
 
-static void test_consent_and_idempotency(void **state) {
-  (void)state;
-  char path[] = "/tmp/sparrow-svc-XXXXXX";
+/* A service store on a fresh file named in path (a mkstemp template). */
+static sp_svc *temp_svc(char *path) {
   int fd = mkstemp(path);
   assert_true(fd >= 0);
   close(fd);
   sp_svc *svc;
   sp_error err;
   assert_int_equal(sp_svc_open(path, &svc, &err), SP_OK);
+  return svc;
+}
+
+static void test_consent_and_idempotency(void **state) {
+  (void)state;
+  char path[] = "/tmp/sparrow-svc-XXXXXX";
+  sp_svc *svc = temp_svc(path);
+  sp_error err;
   sp_consent c = {.borrower = "B1",
                   .source = SP_SOURCE_TAX,
                   .purposes = 1u << SP_PURPOSE_CREDIT_DECISION,
@@ -373,12 +380,8 @@ static void add_record(sp_svc *svc, const char *borrower, sp_source source,
 static void test_decision_inputs(void **state) {
   (void)state;
   char path[] = "/tmp/sparrow-inputs-XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  sp_svc *svc;
+  sp_svc *svc = temp_svc(path);
   sp_error err;
-  assert_int_equal(sp_svc_open(path, &svc, &err), SP_OK);
   sp_borrower b = {.id = "B1",
                    .name = "x",
                    .kind = "enterprise",
