@@ -636,6 +636,228 @@ static void test_random_book(void **state) {
   assert_true(receivable == owed);
 }
 
+/* Many loans fast: the test's writes need not survive a crash. */
+static void no_sync(fixture *f) {
+  assert_int_equal(sqlite3_exec(sp_store_sqlite_handle(sp_book_store(f->book)),
+                                "PRAGMA synchronous=OFF", NULL, NULL, NULL),
+                   SQLITE_OK);
+}
+
+typedef struct seen {
+  fixture *f;
+  int n;
+  char last[SP_LOAN_ID_MAX + 1];
+  int64_t principal_fen;
+} seen;
+
+/* Every loan as sp_loan_get shows it, and after the one before. */
+static int see_loan(void *ctx, const sp_loan_view *v) {
+  seen *s = ctx;
+  sp_loan_view got = view(s->f, v->id);
+  assert_memory_equal(&got, v, sizeof got);
+  char id[SP_LOAN_ID_MAX + 1];
+  snprintf(id, sizeof id, "%c%d", v->id[0], s->n);
+  assert_string_equal(v->id, id); /* opened in this order */
+  s->n++;
+  s->principal_fen += v->principal_fen;
+  return SP_OK;
+}
+
+/* sp_book_each_loan reads a window of loans at a time, with their states
+ * and balances in range scans. Over more loans than a window, numbered
+ * among idempotency refs (each keyed draw takes a number), with pending
+ * draws, frozen lines, term loans, one paid off, and day states written by
+ * close of day: each loan is visited once, in the order opened, exactly as
+ * sp_loan_get shows it; a callback's refusal ends the visit. */
+static void test_each_loan_windows(void **state) {
+  fixture *f = *state;
+  no_sync(f);
+  sp_product p = daily_line(2000000), t;
+  sp_product_default(&t);
+  t.annual_rate = 1200000000;
+  enum { N = 2600 };
+  int64_t drawn = 0;
+  for (int i = 0; i < N; i++) {
+    char id[16], ref[16];
+    snprintf(id, sizeof id, "%c%d", i % 7 == 3 ? 'T' : 'L', i);
+    snprintf(ref, sizeof ref, "d%d", i);
+    if (id[0] == 'T') {
+      assert_int_equal(
+          sp_term_open(f->book, id, 100000 + i, 0, &t, D("2026-01-01"), NULL),
+          SP_OK);
+      drawn += 100000 + i;
+      continue;
+    }
+    assert_int_equal(
+        sp_line_open(f->book, id, 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+    if (i % 2 == 0) {
+      assert_int_equal(sp_line_draw(f->book, id, 1000 + i, T("2026-01-01"),
+                                    i % 4 == 0 ? ref : NULL, NULL),
+                       SP_OK);
+      drawn += 1000 + i;
+    }
+    uint64_t pending;
+    if (i % 5 == 0)
+      assert_int_equal(sp_line_draw_pending(f->book, id, 700, T("2026-01-01"),
+                                            NULL, &pending, NULL),
+                       SP_OK);
+    if (i % 11 == 0)
+      assert_int_equal(sp_line_freeze(f->book, id, 1, NULL), SP_OK);
+  }
+  assert_int_equal(sp_book_close_day(f->book, D("2026-02-02"), NULL, NULL),
+                   SP_OK);
+  /* T3 paid off: its principal and its interest to date. */
+  sp_loan_view t3 = view(f, "T3");
+  assert_int_equal(
+      sp_loan_repay(f->book, "T3",
+                    t3.principal_fen + t3.interest_fen + t3.penalty_fen,
+                    T("2026-02-03"), NULL, NULL, NULL),
+      SP_OK);
+  assert_true(view(f, "T3").closed);
+  drawn -= 100003;
+  seen s = {.f = f};
+  assert_int_equal(sp_book_each_loan(f->book, see_loan, &s, NULL), SP_OK);
+  assert_int_equal(s.n, N);
+  assert_true(s.principal_fen == drawn);
+  /* The same after a reopen: nothing of it came from the ledger's cache. */
+  reopen(f);
+  s = (seen){.f = f};
+  assert_int_equal(sp_book_each_loan(f->book, see_loan, &s, NULL), SP_OK);
+  assert_int_equal(s.n, N);
+  verify(f);
+}
+
+static int refuse_third(void *ctx, const sp_loan_view *v) {
+  (void)v;
+  return ++*(int *)ctx == 3 ? SP_ELIMIT : SP_OK;
+}
+
+static void test_each_loan_stops(void **state) {
+  fixture *f = *state;
+  sp_product p = daily_line(2000000);
+  for (int i = 0; i < 5; i++) {
+    char id[8];
+    snprintf(id, sizeof id, "L%d", i);
+    assert_int_equal(
+        sp_line_open(f->book, id, 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  }
+  int n = 0;
+  assert_int_equal(sp_book_each_loan(f->book, refuse_third, &n, NULL),
+                   SP_ELIMIT);
+  assert_int_equal(n, 3);
+}
+
+static int add_principal(void *ctx, const sp_loan_view *v) {
+  *(int64_t *)ctx += v->principal_fen;
+  return SP_OK;
+}
+
+static int64_t principal_of(sp_book *b) {
+  int64_t sum = 0;
+  assert_int_equal(sp_book_each_loan(b, add_principal, &sum, NULL), SP_OK);
+  return sum;
+}
+
+/* The file's bytes (database and WAL), to see that a reader wrote none. */
+static size_t file_bytes(const char *path, const char *suffix, char *buf,
+                         size_t cap) {
+  char name[96];
+  snprintf(name, sizeof name, "%s%s", path, suffix);
+  FILE *fp = fopen(name, "rb");
+  if (fp == NULL)
+    return 0;
+  size_t n = fread(buf, 1, cap, fp);
+  fclose(fp);
+  assert_true(n < cap);
+  return n;
+}
+
+/* A read-only book beside the writer: it refuses a file with no book
+ * (creating nothing), writes nothing when it opens, reads or closes, sees
+ * one commit between sp_book_read_begin and sp_book_read_end whatever the
+ * writer commits meanwhile, and, once its connection is made query-only,
+ * cannot write. */
+static void test_book_readonly(void **state) {
+  fixture *f = *state;
+  sp_book *ro = NULL;
+  sp_error err;
+  char none[80];
+  snprintf(none, sizeof none, "%s.none", f->path);
+  assert_int_equal(sp_book_open_readonly(none, &ro, &err), SP_ENOTFOUND);
+  assert_string_equal(err.field, "db");
+  assert_int_equal(access(none, F_OK), -1);
+  sp_store *bare;
+  assert_int_equal(sp_store_open_sqlite(none, &bare, NULL), SP_OK);
+  sp_store_close(bare);
+  assert_int_equal(sp_book_open_readonly(none, &ro, &err), SP_ENOTFOUND);
+  assert_non_null(strstr(err.message, "no book"));
+  sp_store_remove_sqlite(none);
+
+  sp_product p = daily_line(2000000);
+  assert_int_equal(
+      sp_line_open(f->book, "L1", 10000000, &p, D("2026-01-01"), NULL), SP_OK);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 5000000, T("2026-01-01"), NULL, NULL), SP_OK);
+  assert_int_equal(sp_book_open_readonly(f->path, &ro, NULL), SP_OK);
+  assert_true(principal_of(ro) == 5000000);
+  assert_int_equal(sp_book_read_begin(ro, NULL), SP_OK);
+  assert_true(principal_of(ro) == 5000000);
+  assert_int_equal(
+      sp_line_draw(f->book, "L1", 1000000, T("2026-01-02"), NULL, NULL), SP_OK);
+  assert_true(principal_of(f->book) == 6000000);
+  assert_true(principal_of(ro) == 5000000); /* the snapshot of its begin */
+  assert_true(view(f, "L1").principal_fen == 6000000);
+  sp_loan_view v;
+  assert_int_equal(sp_loan_get(ro, "L1", &v, NULL), SP_OK);
+  assert_true(v.principal_fen == 5000000);
+  sp_book_read_end(ro);
+  assert_true(principal_of(ro) == 6000000);
+  assert_int_equal(sp_book_read_begin(ro, NULL), SP_OK);
+  assert_int_equal(sp_loan_get(ro, "L1", &v, NULL), SP_OK);
+  assert_true(v.principal_fen == 6000000); /* not an account it cached */
+  sp_book_read_end(ro);
+
+  /* Query-only: a write through it fails and leaves the book as it was. */
+  assert_int_equal(sp_store_sqlite_query_only(sp_book_store(ro), NULL), SP_OK);
+  assert_int_equal(sp_line_draw(ro, "L1", 100, T("2026-01-03"), NULL, &err),
+                   SP_ESTORE);
+  sp_book_close(ro);
+  assert_true(view(f, "L1").principal_fen == 6000000);
+
+  /* Opening, reading and closing a reader changes no byte of the file,
+   * even as the last connection to a WAL its writer left (as a writer that
+   * died does), which SQLite would otherwise checkpoint at its close. */
+  static char db[1 << 20], wal[1 << 20], after[1 << 20];
+  sqlite3_db_config(sp_store_sqlite_handle(sp_book_store(f->book)),
+                    SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sp_book_close(f->book);
+  f->book = NULL;
+  size_t n = file_bytes(f->path, "", db, sizeof db);
+  size_t w = file_bytes(f->path, "-wal", wal, sizeof wal);
+  assert_true(w > 0);
+  assert_int_equal(sp_book_open_readonly(f->path, &ro, NULL), SP_OK);
+  assert_true(principal_of(ro) == 6000000);
+  sp_book_close(ro);
+  assert_int_equal(file_bytes(f->path, "", after, sizeof after), n);
+  assert_memory_equal(db, after, n);
+  assert_int_equal(file_bytes(f->path, "-wal", after, sizeof after), w);
+  assert_memory_equal(wal, after, w);
+  reopen(f);
+  verify(f);
+}
+
+/* A reader opens only a store at this program's schema version. */
+static void test_reader_schema_version(void **state) {
+  fixture *f = *state;
+  sqlite3 *db = sp_store_sqlite_handle(sp_book_store(f->book));
+  assert_int_equal(
+      sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+  sp_store *s;
+  sp_error err;
+  assert_int_equal(sp_store_open_sqlite_reader(f->path, &s, &err), SP_ESTATE);
+  assert_string_equal(err.field, "db");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_line_golden, setup, teardown),
@@ -651,6 +873,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_line_maturity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refs_and_bad_input, setup, teardown),
       cmocka_unit_test_setup_teardown(test_random_book, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_loan_windows, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_each_loan_stops, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_book_readonly, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reader_schema_version, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,6 +122,15 @@ typedef struct sp_repay_result {
 int sp_book_open(const char *path, sp_book **out, sp_error *err);
 /* Opens an existing book; SP_ENOTFOUND naming "db" if there is none. */
 int sp_book_open_existing(const char *path, sp_book **out, sp_error *err);
+/* Opens a book to read beside the program that writes it, on a connection
+ * of its own (sp_store_open_sqlite_reader): it writes nothing, and is
+ * SP_ENOTFOUND naming "db" when the file holds no book. Its reads see the
+ * file as of the latest commit, or, between sp_book_read_begin and
+ * sp_book_read_end (for such a book only), as one commit left it: a
+ * report's numbers then agree with each other. */
+int sp_book_open_readonly(const char *path, sp_book **out, sp_error *err);
+int sp_book_read_begin(sp_book *book, sp_error *err);
+void sp_book_read_end(sp_book *book);
 void sp_book_close(sp_book *book);
 
 /* Lines. ref, when not NULL, is the caller's idempotency key: the same ref
@@ -193,7 +202,11 @@ int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
 /* The last business day closed for the whole book (0 if none). */
 sp_date sp_book_closed_through(sp_book *b);
 
-/* Visits every loan (for reports). */
+/* Visits every loan (for reports), in loan-number order, as committed in
+ * the store: reading records, states and balances a window at a time, in
+ * order (memory and the ledger's account cache stay as they were). Not
+ * inside a ledger window: its uncommitted work is not seen. fn's non-SP_OK
+ * return ends the visit and is returned. */
 typedef int (*sp_loan_fn)(void *ctx, const sp_loan_view *loan);
 int sp_book_each_loan(sp_book *b, sp_loan_fn fn, void *ctx, sp_error *err);
 

@@ -81,6 +81,11 @@ struct sp_store_ops {
   int (*record_put)(sp_store *s, const sp_record *r, sp_error *err);
   int (*record_scan)(sp_store *s, uint32_t kind, sp_record_fn fn, void *ctx,
                      sp_error *err);
+  /* The same from record number after + 1 on, at most limit records (a
+   * report reads a large book a window at a time). */
+  int (*record_scan_from)(sp_store *s, uint32_t kind, uint64_t after,
+                          size_t limit, sp_record_fn fn, void *ctx,
+                          sp_error *err);
   int (*record_no_max)(sp_store *s, uint64_t *out, sp_error *err);
   /* Record states, by record number, kept apart from the records so that
    * rewriting the states of many records is cheap (SQLite: 64 to a row,
@@ -93,6 +98,9 @@ struct sp_store_ops {
   int (*state_put)(sp_store *s, uint64_t no, const void *data, size_t size,
                    sp_error *err);
   int (*state_scan)(sp_store *s, sp_state_fn fn, void *ctx, sp_error *err);
+  /* The states of records first <= no < end. */
+  int (*state_scan_range)(sp_store *s, uint64_t first, uint64_t end,
+                          sp_state_fn fn, void *ctx, sp_error *err);
   /* Small named integers (e.g. the last closed business day). */
   int (*meta_get)(sp_store *s, const char *key, int64_t *out, sp_error *err);
   int (*meta_put)(sp_store *s, const char *key, int64_t value, sp_error *err);
@@ -100,6 +108,12 @@ struct sp_store_ops {
    * thread: close of day loads accounts on it while this one reads loans.
    * Closed with its own close. */
   int (*open_reader)(sp_store *s, sp_store **out, sp_error *err);
+  /* A read transaction: every read between read_begin and read_end sees
+   * the store as one commit left it, however many commits its writer makes
+   * meanwhile on another connection (a report's numbers agree with each
+   * other). Not inside begin / commit or a batch. */
+  int (*read_begin)(sp_store *s, sp_error *err);
+  void (*read_end)(sp_store *s);
 };
 
 struct sp_store {
@@ -113,6 +127,18 @@ int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err);
 /* Opens a store that must already exist (for read-mostly commands). */
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err);
+
+/* Opens a store to read beside its writer, on a connection of its own (WAL
+ * lets it read while the writer commits): it creates, migrates and writes
+ * nothing, and does not checkpoint the WAL when it closes; SP_ENOTFOUND
+ * when there is no store at path, SP_ESTATE when the file is at another
+ * schema version. Modules that keep tables in the same file may open on its
+ * connection (sparrow/svc.h), so that one read transaction covers theirs
+ * too: that is why the connection is opened read-write. Once they are,
+ * sp_store_sqlite_query_only has SQLite refuse every write through it. */
+int sp_store_open_sqlite_reader(const char *path, sp_store **out,
+                                sp_error *err);
+int sp_store_sqlite_query_only(sp_store *s, sp_error *err);
 
 /* The sqlite3 connection of a SQLite store (NULL for other backends), for
  * modules that keep tables of their own in the same file and must write

@@ -5,8 +5,13 @@
  * balances, days past due and classification), the ledger (today's
  * draws, through the store's index by code and time) and the applications
  * (today's and all-time approval rates): no second copy of the numbers to
- * drift from the first. It reads every loan, so it is for a console
- * refreshed by hand, not for polling. */
+ * drift from the first. It reads every loan (about a second for a million
+ * lines), so it runs neither under the server's lock nor on a polling
+ * thread: view.c queues the request for a thread of its own, which reads a
+ * read-only view of the file in one read transaction (so the loans, the
+ * draws and the counts are of one commit) while the server commits beside
+ * it. It is for a console refreshed by hand, not for polling: requests
+ * that arrive while it runs wait for the next computation. */
 #include <assert.h>
 #include <string.h>
 
@@ -16,7 +21,12 @@
 #define BUCKETS 5 /* M0 .. M4+ */
 #define CLASSES (SP_CLASS_LOSS + 1)
 
+/* The stop flag is looked at every so many loans. */
+#define STOP_EVERY 4096
+
 typedef struct portfolio {
+  const int *stop; /* set when the server stops */
+  uint64_t seen;
   int64_t lines, loans, open, frozen;
   int64_t limit_fen, outstanding_fen, interest_fen, overdue_fen;
   int64_t bucket_n[BUCKETS], bucket_fen[BUCKETS];
@@ -31,6 +41,8 @@ static int bucket_index(int32_t dpd) {
 
 static int add_loan(void *ctx, const sp_loan_view *v) {
   portfolio *p = ctx;
+  if (++p->seen % STOP_EVERY == 0 && __atomic_load_n(p->stop, __ATOMIC_ACQUIRE))
+    return SP_EFULL;
   if (v->closed)
     return SP_OK;
   p->open++;
@@ -101,26 +113,30 @@ static json_t *portfolio_json(const portfolio *p, const sp_app_counts *all,
       apps_json(all), "applications_today", apps_json(today));
 }
 
-void sp__h_portfolio(sp__req *r) {
-  portfolio p = {.today = sp_date_start(sp_time_date(r->now))};
+/* Every read in one read transaction: the loans, the day's draws and the
+ * applications as one commit left them. */
+int sp__portfolio(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
+                  json_t **out, sp_error *err) {
+  portfolio p = {.stop = stop, .today = sp_date_start(sp_time_date(now))};
   sp_app_counts all, today;
-  sp_error err;
-  sp_error_clear(&err);
-  sp_store *st = sp_book_store(r->srv->book);
-  int rc = sp_book_each_loan(r->srv->book, add_loan, &p, &err);
+  sp_store *st = sp_book_store(book);
+  int rc = sp_book_read_begin(book, err);
+  if (rc == SP_OK)
+    rc = sp_book_each_loan(book, add_loan, &p, err);
   if (rc == SP_OK)
     rc = st->ops->transfer_scan_code(st, SP_CODE_DRAW, p.today, add_draw, &p,
-                                     &err);
+                                     err);
   if (rc == SP_OK)
-    rc = sp_svc_app_counts(r->srv->svc, 0, &all, &err);
+    rc = sp_svc_app_counts(svc, 0, &all, err);
   if (rc == SP_OK)
-    rc = sp_svc_app_counts(r->srv->svc, p.today, &today, &err);
-  if (rc != SP_OK) {
-    sp__fail_err(r, &err, NULL);
-    return;
-  }
-  sp__reply(r, 200, portfolio_json(&p, &all, &today));
+    rc = sp_svc_app_counts(svc, p.today, &today, err);
+  sp_book_read_end(book);
+  if (rc == SP_OK && (*out = portfolio_json(&p, &all, &today)) == NULL)
+    rc = sp_error_set(err, SP_ENOMEM, "", "out of memory");
+  return rc;
 }
+
+void sp__h_portfolio(sp__req *r) { sp__view_enqueue(r); }
 
 void sp__h_me(sp__req *r) {
   sp__reply(r, 200,

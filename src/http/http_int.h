@@ -101,6 +101,13 @@ struct sp_http_server {
   pthread_key_t reader_key;
   int reader_key_made;
   uint64_t gen[SP__GEN_STRIPES];
+  /* GET /v1/portfolio is answered on a thread of its own from a read-only
+   * view of the file (view.c): its requests wait here, suspended. */
+  pthread_mutex_t view_lock;
+  pthread_cond_t view_cond; /* a request waits, or stopping */
+  sp__req *view_waiting;    /* linked by sp__req.next */
+  pthread_t view_thread;
+  int view_started, view_stopping;
   sp_monitor *monitor; /* NULL unless started with monitor rules */
   sp_monitor_rules *monitor_rules;
   char monitor_state[4096]; /* snapshot path, "" for none */
@@ -121,9 +128,11 @@ struct sp__req {
   json_t *json;    /* the parsed body, when the route takes one */
   const char *ref; /* book idempotency ref for money routes, or NULL */
   sp_time now;
-  int queued;   /* waiting for its group commit (connection suspended) */
-  int ahead;    /* answered on a polling thread at gen, still to store */
-  uint64_t gen; /* of the borrower's stripe gen_stripe */
+  int queued;    /* waiting for its group commit or the portfolio's thread
+                    (connection suspended) */
+  sp__req *next; /* waiting for the portfolio's thread */
+  int ahead;     /* answered on a polling thread at gen, still to store */
+  uint64_t gen;  /* of the borrower's stripe gen_stripe */
   unsigned gen_stripe;
   sp__prepared *prepared; /* what ahead stores, if anything */
   int route_index;        /* for the metrics */
@@ -169,6 +178,19 @@ void sp__money_enqueue(sp__req *r, const char *key);
  * every queued job) before the daemon stops. */
 int sp__committer_start(sp_http_server *srv);
 void sp__committer_stop(sp_http_server *srv);
+
+/* GET /v1/portfolio (view.c): queues r for the portfolio's thread and
+ * suspends its connection (r->queued set; answered when resumed), or
+ * answers it at once (503 when stopping). The thread is started with the
+ * server and stopped (answering whoever waits) before the daemon stops. */
+void sp__view_enqueue(sp__req *r);
+int sp__view_start(sp_http_server *srv);
+void sp__view_stop(sp_http_server *srv);
+/* The portfolio as one read transaction of a read-only book and the
+ * service tables on its connection see it (h_portfolio.c); gives up with
+ * SP_EFULL once *stop is set. */
+int sp__portfolio(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
+                  json_t **out, sp_error *err);
 
 /* Decides a keyed application ahead on the calling polling thread (see
  * sp_http_server.gen); leaves the request alone if it cannot. */

@@ -8,10 +8,12 @@
  * that move money go through group commit (batch.c) with their
  * Idempotency-Key: the request is kept (conn_state.pending) while its
  * connection is suspended, and answered when the committer resumes it.
+ * GET /v1/portfolio is kept the same way for the portfolio's thread
+ * (view.c), which reads the file beside the committer, without the lock.
  *
  * Threads: a pool of libmicrohttpd's polling threads (epoll), 2 unless
- * configured, and the committer; no thread waits for the disk except the
- * committer. */
+ * configured, the committer and the portfolio's thread; no thread waits
+ * for the disk except those two. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <microhttpd.h>
@@ -317,6 +319,7 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   pthread_mutex_init(&srv->lock, NULL);
   pthread_mutex_init(&srv->gc_lock, NULL);
+  pthread_mutex_init(&srv->view_lock, NULL);
   srv->keys = cfg->keys;
   snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
   int rc = sp__open_stores(srv, err);
@@ -324,7 +327,8 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
     rc = open_monitor(srv, cfg, err);
   if (rc == SP_OK && cfg->flow != NULL)
     rc = open_flow(srv, cfg->flow, err);
-  if (rc == SP_OK && sp__committer_start(srv) != 0)
+  if (rc == SP_OK &&
+      (sp__committer_start(srv) != 0 || sp__view_start(srv) != 0))
     rc = sp_error_set(err, SP_ENOMEM, "threads", "cannot start a thread");
   if (rc == SP_OK) {
     srv->daemon = start_daemon(srv, cfg, &addr);
@@ -350,6 +354,7 @@ void sp_http_stop(sp_http_server *srv) {
   if (srv == NULL)
     return;
   sp__committer_stop(srv); /* answers every queued request first */
+  sp__view_stop(srv);      /* answers whoever waits for the portfolio */
   if (srv->daemon != NULL)
     MHD_stop_daemon(srv->daemon);
   if (srv->monitor != NULL && srv->monitor_state[0] != '\0' &&
@@ -364,5 +369,6 @@ void sp_http_stop(sp_http_server *srv) {
   sp_book_close(srv->book);
   pthread_mutex_destroy(&srv->lock);
   pthread_mutex_destroy(&srv->gc_lock);
+  pthread_mutex_destroy(&srv->view_lock);
   free(srv);
 }

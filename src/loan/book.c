@@ -31,10 +31,9 @@ void sp_product_default(sp_product *p) {
   p->term_months = 12;
 }
 
-static int book_init(sp_book *b, sp_error *err) {
-  int rc = sp_ledger_open(b->store, &b->ledger, err);
-  if (rc != SP_OK)
-    return rc;
+/* The lender's own accounts, created the first time the book is opened
+ * (an open of an existing book finds them and changes nothing). */
+static int lender_accounts_create(sp_book *b, sp_error *err) {
   sp_account a[5];
   for (size_t i = 0; i < 5; i++) {
     a[i] = (sp_account){.id = lender_accounts[i].id,
@@ -42,9 +41,28 @@ static int book_init(sp_book *b, sp_error *err) {
                         .ledger = SP_LEDGER_CNY};
     snprintf(a[i].name, sizeof a[i].name, "%s", lender_accounts[i].name);
   }
-  rc = sp_ledger_create_accounts(b->ledger, a, 5, err);
+  int rc = sp_ledger_create_accounts(b->ledger, a, 5, err);
   if (rc == SP_OK)
     rc = sp_ledger_commit(b->ledger, NULL, NULL, err);
+  return rc;
+}
+
+/* A reader writes nothing: the book must be there already. */
+static int lender_accounts_find(sp_book *b, const char *path, sp_error *err) {
+  sp_account a;
+  int rc = b->store->ops->account_get(b->store, SP_ACCOUNT_CASH, &a, err);
+  if (rc == SP_ENOTFOUND)
+    return sp_error_set(err, rc, "db", "--db: no book in '%s'", path);
+  return rc;
+}
+
+static int book_init(sp_book *b, const char *path, int readonly,
+                     sp_error *err) {
+  int rc = sp_ledger_open(b->store, &b->ledger, err);
+  if (rc != SP_OK)
+    return rc;
+  rc = readonly ? lender_accounts_find(b, path, err)
+                : lender_accounts_create(b, err);
   if (rc == SP_OK)
     rc = b->store->ops->record_no_max(b->store, &b->loan_no_max, err);
   int64_t closed = 0;
@@ -57,17 +75,23 @@ static int book_init(sp_book *b, sp_error *err) {
   return rc;
 }
 
-static int book_open(const char *path, int create, sp_book **out,
+typedef enum book_mode { BOOK_CREATE, BOOK_EXISTING, BOOK_READER } book_mode;
+
+static int book_open(const char *path, book_mode mode, sp_book **out,
                      sp_error *err) {
   sp_book *b = calloc(1, sizeof *b);
   if (b == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
-  int rc = create ? sp_store_open_sqlite(path, &b->store, err)
-                  : sp_store_open_sqlite_existing(path, &b->store, err);
+  int rc = mode == BOOK_CREATE ? sp_store_open_sqlite(path, &b->store, err)
+           : mode == BOOK_EXISTING
+               ? sp_store_open_sqlite_existing(path, &b->store, err)
+               : sp_store_open_sqlite_reader(path, &b->store, err);
   if (rc == SP_ENOTFOUND)
-    sp_error_set(err, rc, "db", "--db: no database '%s'", path);
+    sp_error_set(err, rc, "db", "--db: no %s '%s'",
+                 mode == BOOK_READER ? "book in" : "database", path);
+  b->readonly = mode == BOOK_READER;
   if (rc == SP_OK)
-    rc = book_init(b, err);
+    rc = book_init(b, path, b->readonly, err);
   if (rc != SP_OK) {
     sp_book_close(b);
     return rc;
@@ -77,12 +101,25 @@ static int book_open(const char *path, int create, sp_book **out,
 }
 
 int sp_book_open(const char *path, sp_book **out, sp_error *err) {
-  return book_open(path, 1, out, err);
+  return book_open(path, BOOK_CREATE, out, err);
 }
 
 int sp_book_open_existing(const char *path, sp_book **out, sp_error *err) {
-  return book_open(path, 0, out, err);
+  return book_open(path, BOOK_EXISTING, out, err);
 }
+
+int sp_book_open_readonly(const char *path, sp_book **out, sp_error *err) {
+  return book_open(path, BOOK_READER, out, err);
+}
+
+int sp_book_read_begin(sp_book *b, sp_error *err) {
+  assert(b->readonly); /* a writer's ledger holds what it has not committed */
+  /* Accounts cached under an earlier snapshot may have moved since. */
+  sp_ledger_discard(b->ledger);
+  return b->store->ops->read_begin(b->store, err);
+}
+
+void sp_book_read_end(sp_book *b) { b->store->ops->read_end(b->store); }
 
 void sp_book_close(sp_book *b) {
   if (b == NULL)
@@ -264,7 +301,26 @@ void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
                              .code = (uint16_t)code};
 }
 
+void sp__loan_balances(sp_book *b, const sp__loan *l, sp__balances *out) {
+  memset(out, 0, sizeof *out);
+  sp_account a;
+  if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL),
+                        &a, NULL) == SP_OK) {
+    out->principal_fen = sp_account_balance_fen(&a);
+    out->pending_draws_fen = a.debits_pending_fen;
+  }
+  out->interest_fen = sp__loan_balance(b, l, SP_PART_INTEREST);
+  out->penalty_fen = sp__loan_balance(b, l, SP_PART_PENALTY);
+}
+
 void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v) {
+  sp__balances bal;
+  sp__loan_balances(b, l, &bal);
+  sp__loan_view_of(l, &bal, v);
+}
+
+void sp__loan_view_of(const sp__loan *l, const sp__balances *bal,
+                      sp_loan_view *v) {
   memset(v, 0, sizeof *v);
   memcpy(v->id, l->id, sizeof v->id);
   v->kind = (sp_loan_kind)l->kind;
@@ -272,9 +328,9 @@ void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v) {
   v->opened = l->opened;
   v->maturity = l->maturity;
   v->limit_fen = l->limit_fen;
-  v->principal_fen = sp__loan_balance(b, l, SP_PART_PRINCIPAL);
-  v->interest_fen = sp__loan_balance(b, l, SP_PART_INTEREST);
-  v->penalty_fen = sp__loan_balance(b, l, SP_PART_PENALTY);
+  v->principal_fen = bal->principal_fen;
+  v->interest_fen = bal->interest_fen;
+  v->penalty_fen = bal->penalty_fen;
   v->interest_due_fen = l->interest_due_fen;
   sp_date day = l->closed_through + 1;
   for (int32_t i = 0; i < l->n_inst; i++) {
@@ -286,12 +342,8 @@ void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v) {
   }
   if (l->kind == SP_LOAN_LINE && day > l->maturity)
     v->principal_due_fen = v->principal_fen;
-  if (l->kind == SP_LOAN_LINE) {
-    sp_account a;
-    if (sp_ledger_account(b->ledger, SP_LOAN_ACCOUNT(l->no, SP_PART_PRINCIPAL),
-                          &a, NULL) == SP_OK)
-      v->pending_draws_fen = a.debits_pending_fen;
-  }
+  if (l->kind == SP_LOAN_LINE)
+    v->pending_draws_fen = bal->pending_draws_fen;
   int64_t used = v->principal_fen + v->pending_draws_fen;
   if (l->kind == SP_LOAN_LINE && !l->frozen && day <= l->maturity &&
       l->limit_fen > used)
@@ -344,44 +396,6 @@ int sp_loan_installments(sp_book *b, const char *id, sp_installment_view *out,
   }
   sp__loan_free(&l);
   return SP_OK;
-}
-
-typedef struct each_ctx {
-  sp_book *b;
-  sp_loan_fn fn;
-  void *ctx;
-  uint64_t bad_no; /* a record that would not decode */
-} each_ctx;
-
-static int each_one(void *p, const sp_record *r) {
-  each_ctx *c = p;
-  sp__loan l;
-  int rc = sp__loan_decode(r->data, r->size, &l);
-  if (rc == SP_OK) {
-    sp_error err;
-    rc = state_overlay(c->b->store, &l, &err);
-    if (rc != SP_OK)
-      sp__loan_free(&l);
-  }
-  if (rc != SP_OK) {
-    c->bad_no = r->no;
-    return rc;
-  }
-  sp_loan_view v;
-  sp__loan_view(c->b, &l, &v);
-  sp__loan_free(&l);
-  return c->fn(c->ctx, &v);
-}
-
-int sp_book_each_loan(sp_book *b, sp_loan_fn fn, void *ctx, sp_error *err) {
-  each_ctx c = {.b = b, .fn = fn, .ctx = ctx};
-  int rc =
-      b->store->ops->record_scan(b->store, SP__REC_LOAN, each_one, &c, err);
-  if (rc != SP_OK && c.bad_no != 0)
-    sp_error_set(err, rc, "db", "loan record %llu: %s",
-                 (unsigned long long)c.bad_no,
-                 rc == SP_ENOMEM ? "out of memory" : "unreadable");
-  return rc;
 }
 
 static const char *const class_names[] = {"normal", "special-mention",

@@ -25,66 +25,29 @@
 
 typedef struct close_ctx {
   sp_book *b;
-  sp__loan *loans;
-  size_t n, cap;
+  sp__loans ls;
   uint32_t *dirty; /* loans changed since the last commit */
   uint8_t *is_dirty;
   size_t n_dirty;
   sp_date book_day; /* written with the final commit, 0 otherwise */
-  uint64_t bad_no;  /* a loan record that would not decode */
-  size_t at;        /* overlay's position in loans */
-  int rc;
 } close_ctx;
 
-static int collect(void *p, const sp_record *r) {
-  close_ctx *c = p;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 1024;
-    sp__loan *loans = realloc(c->loans, cap * sizeof *loans);
-    if (loans == NULL)
-      return SP_ENOMEM;
-    c->loans = loans;
-    c->cap = cap;
-  }
-  int rc = sp__loan_decode(r->data, r->size, &c->loans[c->n]);
-  if (rc != SP_OK) {
-    c->bad_no = r->no;
-    return rc;
-  }
-  c->n++;
-  return SP_OK;
-}
-
-/* Day states come in loan-number order, as the loans were collected. */
-static int overlay(void *p, uint64_t no, const void *data, size_t size) {
-  close_ctx *c = p;
-  while (c->at < c->n && c->loans[c->at].no < no)
-    c->at++;
-  if (c->at == c->n || c->loans[c->at].no != no)
-    return SP_OK; /* a state without a loan record: not a loan's */
-  if (sp__loan_state_decode(data, size, &c->loans[c->at]) != SP_OK) {
-    c->bad_no = no;
-    return SP_ESTORE;
-  }
-  return SP_OK;
-}
-
 /* Drops the loans closed for good: there is nothing to do for them. */
-static void drop_closed(close_ctx *c) {
+static void drop_closed(sp__loans *ls) {
   size_t kept = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    if (c->loans[i].closed)
-      sp__loan_free(&c->loans[i]);
+  for (size_t i = 0; i < ls->n; i++) {
+    if (ls->v[i].closed)
+      sp__loan_free(&ls->v[i]);
     else
-      c->loans[kept++] = c->loans[i];
+      ls->v[kept++] = ls->v[i];
   }
-  c->n = kept;
+  ls->n = kept;
 }
 
 static int write_dirty(void *p, sp_store *s, sp_error *err) {
   close_ctx *c = p;
   for (size_t i = 0; i < c->n_dirty; i++) {
-    const sp__loan *l = &c->loans[c->dirty[i]];
+    const sp__loan *l = &c->ls.v[c->dirty[i]];
     int rc = l->kind == SP_LOAN_LINE ? sp__loan_put_state(s, l, err)
                                      : sp__loan_put(s, l, err);
     if (rc != SP_OK)
@@ -130,8 +93,8 @@ static int close_all(close_ctx *c, sp_date first, sp_date through,
   uint64_t next = sp_ledger_next_id(c->b->ledger);
   int rc = SP_OK;
   for (sp_date day = first; rc == SP_OK && day <= through; day++) {
-    for (size_t i = 0; rc == SP_OK && i < c->n; i++) {
-      sp__loan *l = &c->loans[i];
+    for (size_t i = 0; rc == SP_OK && i < c->ls.n; i++) {
+      sp__loan *l = &c->ls.v[i];
       if (l->closed_through >= day || l->opened > day)
         continue;
       size_t before = n;
@@ -194,17 +157,9 @@ static int load(sp_book *b, close_ctx *c, sp_error *err) {
   if (rc == SP_OK && !threaded)
     preload_accounts(&job);
   if (rc == SP_OK)
-    rc = b->store->ops->record_scan(b->store, SP__REC_LOAN, collect, c, err);
+    rc = sp__loans_read(b->store, 0, SIZE_MAX, &c->ls, err);
   if (rc == SP_OK)
-    rc = b->store->ops->state_scan(b->store, overlay, c, err);
-  if (rc == SP_OK)
-    drop_closed(c);
-  if (rc != SP_OK && c->bad_no != 0)
-    sp_error_set(err, rc, "db", "loan record %llu: %s",
-                 (unsigned long long)c->bad_no,
-                 rc == SP_ENOMEM ? "out of memory" : "unreadable");
-  else if (rc == SP_ENOMEM)
-    sp_error_set(err, rc, "close-day", "out of memory");
+    drop_closed(&c->ls);
   if (threaded)
     pthread_join(t, NULL);
   if (job.reader != NULL)
@@ -222,16 +177,16 @@ int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
   close_ctx c = {.b = b};
   int rc = load(b, &c, err);
   sp_date first = through + 1;
-  for (size_t i = 0; i < c.n; i++) {
-    sp_date d = c.loans[i].closed_through + 1;
+  for (size_t i = 0; i < c.ls.n; i++) {
+    sp_date d = c.ls.v[i].closed_through + 1;
     if (d < first)
       first = d;
   }
   if (rc == SP_OK && through - first + 1 > CLOSE_DAYS_MAX)
     rc = sp_error_set(err, SP_ERANGE, "date",
                       "--date: at most %d days in one run", CLOSE_DAYS_MAX);
-  c.dirty = malloc((c.n + 1) * sizeof *c.dirty);
-  c.is_dirty = calloc(c.n + 1, 1);
+  c.dirty = malloc((c.ls.n + 1) * sizeof *c.dirty);
+  c.is_dirty = calloc(c.ls.n + 1, 1);
   if (rc == SP_OK && (c.dirty == NULL || c.is_dirty == NULL))
     rc = sp_error_set(err, SP_ENOMEM, "close-day", "out of memory");
   if (rc == SP_OK)
@@ -240,10 +195,8 @@ int sp_book_close_day(sp_book *b, sp_date through, sp_close_stats *stats,
     b->closed_through = through;
   if (rc != SP_OK)
     sp_ledger_discard(b->ledger);
-  st.loans = c.n;
-  for (size_t i = 0; i < c.n; i++)
-    sp__loan_free(&c.loans[i]);
-  free(c.loans);
+  st.loans = c.ls.n;
+  sp__loans_free(&c.ls);
   free(c.dirty);
   free(c.is_dirty);
   if (stats != NULL)

@@ -55,6 +55,7 @@ struct sp_book {
   sp_ledger *ledger;
   uint64_t loan_no_max;
   sp_date closed_through;
+  int readonly; /* opened by sp_book_open_readonly */
 };
 
 /* Record (de)serialization and lookup. */
@@ -96,8 +97,37 @@ void sp__xfer(sp_transfer *xs, size_t *n, size_t cap, uint64_t *next_id,
               uint64_t debit, uint64_t credit, int64_t amount_fen,
               uint64_t owner, sp_time at, sp_loan_code code);
 
-/* What sp_loan_get shows of a loan held in memory. */
+/* A loan's receivable balances (the principal account's pending draws
+ * too): from the ledger (uncommitted work included), or as each.c reads
+ * them from the store. */
+typedef struct sp__balances {
+  int64_t principal_fen, interest_fen, penalty_fen, pending_draws_fen;
+} sp__balances;
+void sp__loan_balances(sp_book *b, const sp__loan *l, sp__balances *out);
+
+/* What sp_loan_get shows of a loan held in memory: with its balances from
+ * the ledger, or with those given. */
 void sp__loan_view(sp_book *b, const sp__loan *l, sp_loan_view *v);
+void sp__loan_view_of(const sp__loan *l, const sp__balances *bal,
+                      sp_loan_view *v);
+
+/* Loans read from the store in loan-number order, each with its day state
+ * over its record (each.c). */
+typedef struct sp__loans {
+  sp__loan *v;
+  size_t n, cap;
+  uint64_t last_no; /* of the last record read */
+  uint64_t bad_no;  /* a record or state that would not decode */
+  size_t at;        /* where the states are being laid over */
+} sp__loans;
+/* Appends the loan records numbered after `after` (at most limit of them)
+ * to ls, with their states. */
+int sp__loans_read(sp_store *s, uint64_t after, size_t limit, sp__loans *ls,
+                   sp_error *err);
+/* Frees the loans' installments and empties ls (keeping its room), or
+ * frees it all. */
+void sp__loans_clear(sp__loans *ls);
+void sp__loans_free(sp__loans *ls);
 /* Commits the ledger window with the loan (and the ref, when given) in the
  * same store transaction. */
 int sp__loan_commit(sp_book *b, const sp__loan *loan, const char *ref,

@@ -55,6 +55,8 @@ enum {
   ST_RECORD_NO_MAX,
   ST_META_GET,
   ST_META_PUT,
+  ST_READ_BEGIN,
+  ST_READ_END,
   ST_COUNT
 };
 
@@ -85,7 +87,8 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_STATES_GET] = "SELECT data FROM record_states WHERE chunk = ?1",
     [ST_STATES_PUT] = "INSERT INTO record_states(chunk, data) VALUES(?1, ?2) "
                       "ON CONFLICT(chunk) DO UPDATE SET data = excluded.data",
-    [ST_STATES_SCAN] = "SELECT chunk, data FROM record_states ORDER BY chunk",
+    [ST_STATES_SCAN] = "SELECT chunk, data FROM record_states WHERE chunk >= "
+                       "?1 AND chunk <= ?2 ORDER BY chunk",
     [ST_TRANSFER_GET] = TRANSFER_COLUMNS "WHERE id = ?1",
     [ST_TRANSFER_PUT] =
         "INSERT INTO transfers(id, debit_account_id, credit_account_id, "
@@ -110,12 +113,15 @@ static const char *const statement_sql[ST_COUNT] = {
     [ST_RECORD_PUT] = "INSERT INTO records(no, key, kind, data) "
                       "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(no) DO UPDATE SET "
                       "data = excluded.data WHERE key = excluded.key",
-    [ST_RECORD_SCAN] =
-        "SELECT no, key, kind, data FROM records WHERE kind = ?1 ORDER BY no",
+    [ST_RECORD_SCAN] = "SELECT no, key, kind, data FROM records WHERE kind = "
+                       "?1 AND no > ?2 ORDER BY no LIMIT ?3",
     [ST_RECORD_NO_MAX] = "SELECT coalesce(max(no), 0) FROM records",
     [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [ST_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    /* Deferred: the snapshot is taken by the first read after it. */
+    [ST_READ_BEGIN] = "BEGIN",
+    [ST_READ_END] = "COMMIT",
 };
 
 /* Migrations, applied in order; user_version counts those applied. Each is
@@ -707,13 +713,22 @@ static int st_record_put(sp_store *base, const sp_record *r, sp_error *err) {
   return rc;
 }
 
-static int st_record_scan(sp_store *base, uint32_t kind, sp_record_fn fn,
-                          void *ctx, sp_error *err) {
+static int st_record_scan_from(sp_store *base, uint32_t kind, uint64_t after,
+                               size_t limit, sp_record_fn fn, void *ctx,
+                               sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
   sqlite3_stmt *st = s->st[ST_RECORD_SCAN];
   int found = 0;
+  assert(after <= INT64_MAX);
   sqlite3_bind_int64(st, 1, kind);
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+  sqlite3_bind_int64(st, 3, limit < INT64_MAX ? (sqlite3_int64)limit : -1);
   return each_record(s, st, fn, ctx, err, &found);
+}
+
+static int st_record_scan(sp_store *base, uint32_t kind, sp_record_fn fn,
+                          void *ctx, sp_error *err) {
+  return st_record_scan_from(base, kind, 0, SIZE_MAX, fn, ctx, err);
 }
 
 static int st_record_no_max(sp_store *base, uint64_t *out, sp_error *err) {
@@ -800,9 +815,11 @@ static int st_state_put(sp_store *base, uint64_t no, const void *data,
   return SP_OK;
 }
 
-static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
-                         sp_error *err) {
+static int st_state_scan_range(sp_store *base, uint64_t first, uint64_t end,
+                               sp_state_fn fn, void *ctx, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
+  if (first >= end)
+    return SP_OK;
   int rc =
       s->chunks.n + s->states.n + s->defs.n > 0 ? flush_chunks(s, err) : SP_OK;
   if (rc != SP_OK)
@@ -811,6 +828,8 @@ static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
   sp__states *k = malloc(sizeof *k);
   if (k == NULL)
     return sp_error_set(err, SP_ENOMEM, "store", "out of memory");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)sp__chunk_of(first));
+  sqlite3_bind_int64(st, 2, (sqlite3_int64)sp__chunk_of(end - 1));
   int user = SP_OK, bad = SP_OK;
   while (user == SP_OK && bad == SP_OK &&
          (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -818,9 +837,11 @@ static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
     bad = sp__states_decode(sqlite3_column_blob(st, 1),
                             (size_t)sqlite3_column_bytes(st, 1), c, k);
     for (size_t i = 0; bad == SP_OK && user == SP_OK && i < SP__CHUNK_SLOTS;
-         i++)
-      if (k->len[i] != 0)
-        user = fn(ctx, c * SP__CHUNK_SLOTS + i, k->data[i], k->len[i]);
+         i++) {
+      uint64_t no = c * SP__CHUNK_SLOTS + i;
+      if (k->len[i] != 0 && no >= first && no < end)
+        user = fn(ctx, no, k->data[i], k->len[i]);
+    }
   }
   sqlite3_reset(st);
   uint64_t bad_no = k->no;
@@ -831,6 +852,24 @@ static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
   if (user != SP_OK)
     return user;
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "state scan");
+}
+
+static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
+                         sp_error *err) {
+  return st_state_scan_range(base, 0, UINT64_MAX, fn, ctx, err);
+}
+
+static int st_read_begin(sp_store *base, sp_error *err) {
+  sqlite_store *s = (sqlite_store *)base;
+  assert(!s->batch && s->n_queued == 0 && s->chunks.n == 0 &&
+         s->states.n == 0 && s->defs.n == 0);
+  return step_done(s, s->st[ST_READ_BEGIN], err, "read begin");
+}
+
+static void st_read_end(sp_store *base) {
+  sqlite_store *s = (sqlite_store *)base;
+  if (!sqlite3_get_autocommit(s->db))
+    step_done(s, s->st[ST_READ_END], NULL, "read end");
 }
 
 static void st_close(sp_store *base) {
@@ -846,7 +885,7 @@ static void st_close(sp_store *base) {
   free(s);
 }
 
-static int open_store(const char *path, int flags, sp_store **out,
+static int open_store(const char *path, int flags, int reader, sp_store **out,
                       sp_error *err);
 
 static int st_open_reader(sp_store *base, sp_store **out, sp_error *err) {
@@ -854,16 +893,7 @@ static int st_open_reader(sp_store *base, sp_store **out, sp_error *err) {
   const char *path = sqlite3_db_filename(s->db, "main");
   if (path == NULL || path[0] == '\0')
     return sp_error_set(err, SP_ESTATE, "db", "no file to open a reader on");
-  int rc = open_store(path, SQLITE_OPEN_READONLY, out, err);
-  /* A reader scans once, in order: a small page cache is reused instead
-   * of growing (growing a thread's heap costs every core a TLB flush). */
-  if (rc == SP_OK &&
-      sqlite3_exec(((sqlite_store *)*out)->db, "PRAGMA cache_size=-8192", NULL,
-                   NULL, NULL) != SQLITE_OK) {
-    rc = db_error((sqlite_store *)*out, err, "reader cache");
-    st_close(*out);
-  }
-  return rc;
+  return open_store(path, SQLITE_OPEN_READONLY, 1, out, err);
 }
 
 static const sp_store_ops sqlite_ops = {
@@ -889,25 +919,38 @@ static const sp_store_ops sqlite_ops = {
     .record_get = st_record_get,
     .record_put = st_record_put,
     .record_scan = st_record_scan,
+    .record_scan_from = st_record_scan_from,
     .record_no_max = st_record_no_max,
     .state_get = st_state_get,
     .state_put = st_state_put,
     .state_scan = st_state_scan,
+    .state_scan_range = st_state_scan_range,
     .meta_get = st_meta_get,
     .meta_put = st_meta_put,
     .open_reader = st_open_reader,
+    .read_begin = st_read_begin,
+    .read_end = st_read_end,
 };
 
-static int migrate(sqlite_store *s, sp_error *err) {
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+static int schema_version(sqlite_store *s, int *out, sp_error *err) {
   sqlite3_stmt *st;
-  int version = 0;
+  *out = 0;
   if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
       SQLITE_OK)
     return db_error(s, err, "user_version");
   if (sqlite3_step(st) == SQLITE_ROW)
-    version = sqlite3_column_int(st, 0);
+    *out = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
-  int n = (int)(sizeof migrations / sizeof migrations[0]);
+  return SP_OK;
+}
+
+static int migrate(sqlite_store *s, sp_error *err) {
+  int version, n = SCHEMA_VERSION;
+  int rc = schema_version(s, &version, err);
+  if (rc != SP_OK)
+    return rc;
   if (version > n)
     return sp_error_set(err, SP_ESTORE, "db",
                         "database schema version %d is newer than this "
@@ -922,7 +965,7 @@ static int migrate(sqlite_store *s, sp_error *err) {
          migrations[v].then(s->db) != SQLITE_OK) ||
         sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-      int rc = db_error(s, err, "migration");
+      rc = db_error(s, err, "migration");
       sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
       return rc;
     }
@@ -949,7 +992,32 @@ static int prepare_put_rows(sqlite_store *s, sp_error *err) {
   return SP_OK;
 }
 
-static int open_store(const char *path, int flags, sp_store **out,
+/* A reader migrates nothing: the file must be a store, at this program's
+ * schema version (its writer migrated it when it opened it). */
+static int reader_check(sqlite_store *s, const char *path, sp_error *err) {
+  int version;
+  int rc = schema_version(s, &version, err);
+  if (rc == SP_OK && version == 0)
+    return sp_error_set(err, SP_ENOTFOUND, "db", "no store in '%s'", path);
+  if (rc == SP_OK && version != SCHEMA_VERSION)
+    return sp_error_set(err, SP_ESTATE, "db",
+                        "'%s' has schema version %d, this program %d: open "
+                        "it with its writer first",
+                        path, version, SCHEMA_VERSION);
+  return rc;
+}
+
+/* The writer's settings: WAL (readers beside it), durable commits, and a
+ * page cache sized for close of day. A reader takes the journal mode the
+ * writer set (it writes nothing) and scans once, in order: a small page
+ * cache is reused instead of growing (growing a thread's heap costs every
+ * core a TLB flush). */
+static const char writer_pragmas[] =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;";
+static const char reader_pragmas[] = "PRAGMA cache_size=-8192;";
+
+static int open_store(const char *path, int flags, int reader, sp_store **out,
                       sp_error *err) {
   sqlite_store *s = calloc(1, sizeof *s);
   if (s == NULL)
@@ -983,14 +1051,16 @@ static int open_store(const char *path, int flags, sp_store **out,
     return rc;
   }
   sqlite3_busy_timeout(s->db, 5000);
+  /* The last connection to close checkpoints the WAL into the file: not
+   * a reader's to do. */
+  if (reader)
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   int rc = SP_OK;
-  if (sqlite3_exec(s->db,
-                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                   "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;",
-                   NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_exec(s->db, reader ? reader_pragmas : writer_pragmas, NULL, NULL,
+                   NULL) != SQLITE_OK)
     rc = db_error(s, err, "pragmas");
   if (rc == SP_OK)
-    rc = migrate(s, err);
+    rc = reader ? reader_check(s, path, err) : migrate(s, err);
   for (int i = 0; rc == SP_OK && i < ST_COUNT; i++)
     if (sqlite3_prepare_v3(s->db, statement_sql[i], -1,
                            SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -1007,12 +1077,26 @@ static int open_store(const char *path, int flags, sp_store **out,
 }
 
 int sp_store_open_sqlite(const char *path, sp_store **out, sp_error *err) {
-  return open_store(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out, err);
+  return open_store(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0, out,
+                    err);
 }
 
 int sp_store_open_sqlite_existing(const char *path, sp_store **out,
                                   sp_error *err) {
-  return open_store(path, SQLITE_OPEN_READWRITE, out, err);
+  return open_store(path, SQLITE_OPEN_READWRITE, 0, out, err);
+}
+
+int sp_store_open_sqlite_reader(const char *path, sp_store **out,
+                                sp_error *err) {
+  return open_store(path, SQLITE_OPEN_READWRITE, 1, out, err);
+}
+
+int sp_store_sqlite_query_only(sp_store *base, sp_error *err) {
+  assert(base->ops == &sqlite_ops);
+  sqlite_store *s = (sqlite_store *)base;
+  if (sqlite3_exec(s->db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK)
+    return db_error(s, err, "query_only");
+  return SP_OK;
 }
 
 void *sp_store_sqlite_handle(sp_store *base) {
