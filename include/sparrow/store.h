@@ -132,10 +132,10 @@ int sp_store_open_sqlite_existing(const char *path, sp_store **out,
  * lets it read while the writer commits): it creates, migrates and writes
  * nothing, and does not checkpoint the WAL when it closes; SP_ENOTFOUND
  * when there is no store at path, SP_ESTATE when the file is at another
- * schema version. Modules that keep tables in the same file may open on its
- * connection (sparrow/svc.h), so that one read transaction covers theirs
- * too: that is why the connection is opened read-write. Once they are,
- * sp_store_sqlite_query_only has SQLite refuse every write through it. */
+ * schema version. sp_store_sqlite_query_only has SQLite refuse every
+ * write through its connection; modules that keep tables in the same file
+ * may read on it (sp_svc_open_store_reader), so that one read transaction
+ * covers theirs too. */
 int sp_store_open_sqlite_reader(const char *path, sp_store **out,
                                 sp_error *err);
 int sp_store_sqlite_query_only(sp_store *s, sp_error *err);

@@ -36,6 +36,10 @@ int sp_svc_open_reader(const char *path, sp_svc **out, sp_error *err);
  * an idempotency key is committed with the money movement it answers. */
 struct sp_store;
 int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err);
+/* On a reading store's connection (a view of a file whose tables a writer
+ * has migrated): nothing is migrated, nothing written. */
+int sp_svc_open_store_reader(struct sp_store *store, sp_svc **out,
+                             sp_error *err);
 void sp_svc_close(sp_svc *svc);
 /* Sets the page cache of the connection (shared with the store's, if it
  * is one) to `kib` KiB. */

@@ -40,15 +40,14 @@ static void view_close(view *v) {
   v->book = NULL;
 }
 
-/* The service tables' open checks their migrations, which writes nothing
- * in a file the server has opened (it migrated it), but must be allowed to
- * try; only then is the connection made to refuse writes. */
+/* The book and the service tables (which the server has migrated) on one
+ * connection that refuses writes. */
 static int view_open(const sp_http_server *srv, view *v, sp_error *err) {
   int rc = sp_book_open_readonly(srv->db_path, &v->book, err);
   if (rc == SP_OK)
-    rc = sp_svc_open_store(sp_book_store(v->book), &v->svc, err);
-  if (rc == SP_OK)
     rc = sp_store_sqlite_query_only(sp_book_store(v->book), err);
+  if (rc == SP_OK)
+    rc = sp_svc_open_store_reader(sp_book_store(v->book), &v->svc, err);
   if (rc != SP_OK)
     view_close(v);
   return rc;

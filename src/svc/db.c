@@ -272,7 +272,8 @@ int sp_svc_open_reader(const char *path, sp_svc **out, sp_error *err) {
   return open_file(path, 0, out, err);
 }
 
-int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
+static int open_on_store(struct sp_store *store, int writer, sp_svc **out,
+                         sp_error *err) {
   sqlite3 *db = sp_store_sqlite_handle(store);
   if (db == NULL)
     return sp_error_set(err, SP_EINVAL, "db",
@@ -281,13 +282,22 @@ int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
   if (svc == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   svc->db = db;
-  int rc = prepare(svc, 1, err);
+  int rc = prepare(svc, writer, err);
   if (rc != SP_OK) {
     sp_svc_close(svc);
     return rc;
   }
   *out = svc;
   return SP_OK;
+}
+
+int sp_svc_open_store(struct sp_store *store, sp_svc **out, sp_error *err) {
+  return open_on_store(store, 1, out, err);
+}
+
+int sp_svc_open_store_reader(struct sp_store *store, sp_svc **out,
+                             sp_error *err) {
+  return open_on_store(store, 0, out, err);
 }
 
 void sp_svc_close(sp_svc *svc) {
