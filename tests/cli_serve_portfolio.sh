@@ -149,6 +149,15 @@ for c in 1 2 3; do
   ) &
   consoles="$consoles $!"
 done
+# And a Prometheus server scrapes the metrics (the same totals) meanwhile.
+(
+  i=0
+  while [ ! -e "$dir/done" ] && [ $i -lt 200 ]; do
+    i=$((i + 1))
+    curl -s -o "$dir/m-$i" -w '%{http_code}\n' -H "Authorization: Bearer $K_RISK" "$url/metrics" >>"$dir/m.status"
+  done
+) &
+consoles="$consoles $!"
 sleep 0.5
 draws=0
 for i in $(seq 1 20); do
@@ -177,6 +186,22 @@ for f in glob.glob(d + "/p?-*"):
     assert fen(p["outstanding"]) == fen(base["outstanding"]) + 100 * k, (f, p)
     assert fen(p["draws_today"]["amount"]) == fen(base["draws_today"]["amount"]) + 100 * k, (f, p)
     assert p["open"] == base["open"], (f, p)
+PY
+# The scrapes: every one answered with the ledger read, all the loans
+# (counted in the file) and k draws of 1.00 in the outstanding principal.
+loans=$(sqlite3 "$db" "select count(*) from records where kind = 1")
+[ "$(sort -u "$dir/m.status")" = 200 ] && ok || bad "metrics: $(sort "$dir/m.status" | uniq -c)"
+$PY - "$dir" "$(expected_json $n 0)" "$draws" "$loans" <<'PY' && ok || bad "metrics while draws run"
+import glob, json, sys
+d, base, draws, loans = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+fen = lambda s: int(s.replace(".", ""))
+files = glob.glob(d + "/m-*")
+assert files
+for f in files:
+    m = dict(l.split(" ", 1) for l in open(f).read().splitlines() if l and l[0] != "#")
+    assert m["sparrow_ledger_up"] == "1" and m["sparrow_loans"] == loans, (f, m)
+    k, r = divmod(fen(m["sparrow_outstanding_principal_cny"]) - fen(base["outstanding"]), 100)
+    assert r == 0 and 0 <= k <= draws, (f, k, r)
 PY
 expect "after the draws" 200 GET /v1/portfolio "$K_AUD"
 same_json "$dir/b" "$(expected_json $n "$draws")" && ok || bad "after the draws: $(head -c 400 "$dir/b")"

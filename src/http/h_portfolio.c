@@ -18,57 +18,55 @@
 #include "http/http_int.h"
 #include "sparrow/store.h"
 
-#define BUCKETS 5 /* M0 .. M4+ */
-#define CLASSES (SP_CLASS_LOSS + 1)
-
 /* The stop flag is looked at every so many loans. */
 #define STOP_EVERY 4096
 
-typedef struct portfolio {
+typedef struct reading {
+  sp__totals *t;
   const int *stop; /* set when the server stops */
   uint64_t seen;
-  int64_t lines, loans, open, frozen;
-  int64_t limit_fen, outstanding_fen, interest_fen, overdue_fen;
-  int64_t bucket_n[BUCKETS], bucket_fen[BUCKETS];
-  int64_t class_n[CLASSES], class_fen[CLASSES];
   sp_time today;
-  int64_t draws_today, draws_today_fen;
-} portfolio;
+} reading;
 
 static int bucket_index(int32_t dpd) {
   return dpd <= 0 ? 0 : dpd <= 30 ? 1 : dpd <= 60 ? 2 : dpd <= 90 ? 3 : 4;
 }
 
 static int add_loan(void *ctx, const sp_loan_view *v) {
-  portfolio *p = ctx;
-  if (++p->seen % STOP_EVERY == 0 && __atomic_load_n(p->stop, __ATOMIC_ACQUIRE))
+  reading *g = ctx;
+  if (++g->seen % STOP_EVERY == 0 && __atomic_load_n(g->stop, __ATOMIC_ACQUIRE))
     return SP_EFULL;
+  sp__totals *t = g->t;
+  t->loans_all++;
+  t->principal_fen += v->principal_fen;
+  t->interest_fen += v->interest_fen;
+  t->penalty_fen += v->penalty_fen;
   if (v->closed)
     return SP_OK;
-  p->open++;
+  t->open++;
   if (v->kind == SP_LOAN_LINE)
-    p->lines++;
+    t->lines++;
   else
-    p->loans++;
-  p->frozen += v->frozen != 0;
-  p->limit_fen += v->limit_fen;
-  p->outstanding_fen += v->principal_fen;
-  p->interest_fen += v->interest_fen + v->penalty_fen;
+    t->loans++;
+  t->frozen += v->frozen != 0;
+  t->limit_fen += v->limit_fen;
+  t->outstanding_fen += v->principal_fen;
+  t->interest_penalty_fen += v->interest_fen + v->penalty_fen;
   if (v->days_past_due > 0)
-    p->overdue_fen += v->principal_fen;
+    t->overdue_fen += v->principal_fen;
   int b = bucket_index(v->days_past_due);
-  p->bucket_n[b]++;
-  p->bucket_fen[b] += v->principal_fen;
-  p->class_n[v->risk_class]++;
-  p->class_fen[v->risk_class] += v->principal_fen;
+  t->bucket_n[b]++;
+  t->bucket_fen[b] += v->principal_fen;
+  t->class_n[v->risk_class]++;
+  t->class_fen[v->risk_class] += v->principal_fen;
   return SP_OK;
 }
 
-static int add_draw(void *ctx, const sp_transfer *t) {
-  portfolio *p = ctx;
-  assert(t->code == SP_CODE_DRAW && t->time >= p->today);
-  p->draws_today++;
-  p->draws_today_fen += t->amount_fen;
+static int add_draw(void *ctx, const sp_transfer *tr) {
+  reading *g = ctx;
+  assert(tr->code == SP_CODE_DRAW && tr->time >= g->today);
+  g->t->draws_today++;
+  g->t->draws_today_fen += tr->amount_fen;
   return SP_OK;
 }
 
@@ -84,55 +82,55 @@ static json_t *apps_json(const sp_app_counts *c) {
                    rate_of(c->approved, c->approved + c->declined));
 }
 
-static json_t *portfolio_json(const portfolio *p, const sp_app_counts *all,
-                              const sp_app_counts *today) {
-  static const char *const names[BUCKETS] = {"M0", "M1", "M2", "M3", "M4+"};
+json_t *sp__portfolio_json(const sp__totals *t) {
+  static const char *const names[SP__BUCKETS] = {"M0", "M1", "M2", "M3", "M4+"};
   json_t *buckets = json_array(), *classes = json_array();
-  for (int i = 0; i < BUCKETS; i++)
+  for (int i = 0; i < SP__BUCKETS; i++)
     json_array_append_new(
         buckets, json_pack("{s:s,s:I,s:o}", "bucket", names[i], "count",
-                           (json_int_t)p->bucket_n[i], "outstanding",
-                           sp__json_money(p->bucket_fen[i])));
-  for (int i = 0; i < CLASSES; i++)
+                           (json_int_t)t->bucket_n[i], "outstanding",
+                           sp__json_money(t->bucket_fen[i])));
+  for (int i = 0; i < SP__CLASSES; i++)
     json_array_append_new(
         classes, json_pack("{s:s,s:s,s:I,s:o}", "class",
                            sp_risk_class_name((sp_risk_class)i), "name_zh",
                            sp_risk_class_name_zh((sp_risk_class)i), "count",
-                           (json_int_t)p->class_n[i], "outstanding",
-                           sp__json_money(p->class_fen[i])));
+                           (json_int_t)t->class_n[i], "outstanding",
+                           sp__json_money(t->class_fen[i])));
   return json_pack(
       "{s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:{s:I,s:o},s:o,s:o,s:o,s:o}", "open",
-      (json_int_t)p->open, "lines", (json_int_t)p->lines, "term_loans",
-      (json_int_t)p->loans, "frozen", (json_int_t)p->frozen, "limit",
-      sp__json_money(p->limit_fen), "outstanding",
-      sp__json_money(p->outstanding_fen), "interest_and_penalty",
-      sp__json_money(p->interest_fen), "overdue",
-      sp__json_money(p->overdue_fen), "draws_today", "count",
-      (json_int_t)p->draws_today, "amount", sp__json_money(p->draws_today_fen),
+      (json_int_t)t->open, "lines", (json_int_t)t->lines, "term_loans",
+      (json_int_t)t->loans, "frozen", (json_int_t)t->frozen, "limit",
+      sp__json_money(t->limit_fen), "outstanding",
+      sp__json_money(t->outstanding_fen), "interest_and_penalty",
+      sp__json_money(t->interest_penalty_fen), "overdue",
+      sp__json_money(t->overdue_fen), "draws_today", "count",
+      (json_int_t)t->draws_today, "amount", sp__json_money(t->draws_today_fen),
       "buckets", buckets, "classification", classes, "applications",
-      apps_json(all), "applications_today", apps_json(today));
+      apps_json(&t->apps), "applications_today", apps_json(&t->apps_today));
 }
 
-/* Every read in one read transaction: the loans, the day's draws and the
- * applications as one commit left them. */
-int sp__portfolio(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
-                  json_t **out, sp_error *err) {
-  portfolio p = {.stop = stop, .today = sp_date_start(sp_time_date(now))};
-  sp_app_counts all, today;
+/* Every read in one read transaction: the loans, the ledger, the day's
+ * draws and the applications as one commit left them. */
+int sp__totals_read(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
+                    sp__totals *out, sp_error *err) {
+  memset(out, 0, sizeof *out);
+  reading g = {
+      .t = out, .stop = stop, .today = sp_date_start(sp_time_date(now))};
   sp_store *st = sp_book_store(book);
   int rc = sp_book_read_begin(book, err);
   if (rc == SP_OK)
-    rc = sp_book_each_loan(book, add_loan, &p, err);
+    rc = sp_book_each_loan(book, add_loan, &g, err);
   if (rc == SP_OK)
-    rc = st->ops->transfer_scan_code(st, SP_CODE_DRAW, p.today, add_draw, &p,
+    rc = st->ops->transfer_scan_code(st, SP_CODE_DRAW, g.today, add_draw, &g,
                                      err);
   if (rc == SP_OK)
-    rc = sp_svc_app_counts(svc, 0, &all, err);
+    rc = st->ops->transfer_id_max(st, &out->transfers, err);
   if (rc == SP_OK)
-    rc = sp_svc_app_counts(svc, p.today, &today, err);
+    rc = sp_svc_app_counts(svc, 0, &out->apps, err);
+  if (rc == SP_OK)
+    rc = sp_svc_app_counts(svc, g.today, &out->apps_today, err);
   sp_book_read_end(book);
-  if (rc == SP_OK && (*out = portfolio_json(&p, &all, &today)) == NULL)
-    rc = sp_error_set(err, SP_ENOMEM, "", "out of memory");
   return rc;
 }
 

@@ -101,8 +101,9 @@ struct sp_http_server {
   pthread_key_t reader_key;
   int reader_key_made;
   uint64_t gen[SP__GEN_STRIPES];
-  /* GET /v1/portfolio is answered on a thread of its own from a read-only
-   * view of the file (view.c): its requests wait here, suspended. */
+  /* GET /v1/portfolio and GET /metrics are answered on a thread of their
+   * own from a read-only view of the file (view.c): their requests wait
+   * here, suspended. */
   pthread_mutex_t view_lock;
   pthread_cond_t view_cond; /* a request waits, or stopping */
   sp__req *view_waiting;    /* linked by sp__req.next */
@@ -128,9 +129,9 @@ struct sp__req {
   json_t *json;    /* the parsed body, when the route takes one */
   const char *ref; /* book idempotency ref for money routes, or NULL */
   sp_time now;
-  int queued;    /* waiting for its group commit or the portfolio's thread
+  int queued;    /* waiting for its group commit or the view's thread
                     (connection suspended) */
-  sp__req *next; /* waiting for the portfolio's thread */
+  sp__req *next; /* waiting for the view's thread */
   int ahead;     /* answered on a polling thread at gen, still to store */
   uint64_t gen;  /* of the borrower's stripe gen_stripe */
   unsigned gen_stripe;
@@ -179,18 +180,35 @@ void sp__money_enqueue(sp__req *r, const char *key);
 int sp__committer_start(sp_http_server *srv);
 void sp__committer_stop(sp_http_server *srv);
 
-/* GET /v1/portfolio (view.c): queues r for the portfolio's thread and
- * suspends its connection (r->queued set; answered when resumed), or
- * answers it at once (503 when stopping). The thread is started with the
- * server and stopped (answering whoever waits) before the daemon stops. */
+/* GET /v1/portfolio and GET /metrics (view.c): queues r for the thread
+ * that reads the book's totals and suspends its connection (r->queued
+ * set; answered when resumed), or answers it at once (503 when stopping).
+ * The thread is started with the server and stopped (answering whoever
+ * waits) before the daemon stops. */
 void sp__view_enqueue(sp__req *r);
 int sp__view_start(sp_http_server *srv);
 void sp__view_stop(sp_http_server *srv);
-/* The portfolio as one read transaction of a read-only book and the
- * service tables on its connection see it (h_portfolio.c); gives up with
- * SP_EFULL once *stop is set. */
-int sp__portfolio(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
-                  json_t **out, sp_error *err);
+
+/* What the portfolio and the metrics show of the whole book, read in one
+ * read transaction of a read-only book and the service tables on its
+ * connection (h_portfolio.c): every number of one commit. */
+#define SP__BUCKETS 5 /* M0 .. M4+ */
+#define SP__CLASSES (SP_CLASS_LOSS + 1)
+typedef struct sp__totals {
+  int64_t loans_all;                                /* open and closed */
+  int64_t principal_fen, interest_fen, penalty_fen; /* of every loan */
+  int64_t open, lines, loans, frozen;               /* open ones */
+  int64_t limit_fen, outstanding_fen, interest_penalty_fen, overdue_fen;
+  int64_t bucket_n[SP__BUCKETS], bucket_fen[SP__BUCKETS];
+  int64_t class_n[SP__CLASSES], class_fen[SP__CLASSES];
+  int64_t draws_today, draws_today_fen;
+  uint64_t transfers; /* the highest transfer id */
+  sp_app_counts apps, apps_today;
+} sp__totals;
+/* Gives up with SP_EFULL once *stop is set. */
+int sp__totals_read(sp_book *book, sp_svc *svc, sp_time now, const int *stop,
+                    sp__totals *out, sp_error *err);
+json_t *sp__portfolio_json(const sp__totals *t);
 
 /* Decides a keyed application ahead on the calling polling thread (see
  * sp_http_server.gen); leaves the request alone if it cannot. */
@@ -234,7 +252,9 @@ enum MHD_Result sp__web_answer(struct MHD_Connection *c, const char *method,
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
 void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome);
 /* Appends the Prometheus text to out (malloc'd). */
-char *sp__metrics_text(sp_http_server *srv, size_t *len);
+/* The metrics text, with the book's totals t (NULL: they could not be
+ * read). */
+char *sp__metrics_text(sp_http_server *srv, const sp__totals *t, size_t *len);
 
 /* Loans as JSON (written, or as a tree); loading the loan of the path. */
 void sp__loan_write(sp__req *r, const sp_loan_view *v, sp_jw *w);

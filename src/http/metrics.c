@@ -2,7 +2,8 @@
  * latency histograms by route, and totals read from the book.
  *
  * Counters are updated with atomic adds, so recording takes no lock; the
- * ledger totals are read under the server's lock when scraped. */
+ * book's totals are read when scraped, off the server's lock, by the
+ * thread that reads the portfolio (view.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,21 +127,6 @@ static void put_latency(buf *b, const sp__metrics *m) {
   }
 }
 
-typedef struct totals {
-  uint64_t lines, open;
-  int64_t principal_fen, interest_fen, penalty_fen;
-} totals;
-
-static int add_loan(void *ctx, const sp_loan_view *v) {
-  totals *t = ctx;
-  t->lines++;
-  t->open += !v->closed;
-  t->principal_fen += v->principal_fen;
-  t->interest_fen += v->interest_fen;
-  t->penalty_fen += v->penalty_fen;
-  return SP_OK;
-}
-
 static void put_fen(buf *b, const char *name, const char *help, int64_t fen) {
   char text[32];
   sp_money_format(fen, text, sizeof text);
@@ -148,47 +134,39 @@ static void put_fen(buf *b, const char *name, const char *help, int64_t fen) {
       text);
 }
 
-/* Caller holds the server's lock. */
-static void put_ledger(buf *b, sp_http_server *srv) {
-  totals t = {0};
-  sp_error err;
-  uint64_t transfers = 0;
-  sp_store *s = srv->book ? sp_book_store(srv->book) : NULL;
-  int ok = s != NULL &&
-           sp_book_each_loan(srv->book, add_loan, &t, &err) == SP_OK &&
-           s->ops->transfer_id_max(s, &transfers, &err) == SP_OK;
+static void put_ledger(buf *b, const sp__totals *t) {
   put(b,
       "# HELP sparrow_ledger_up Whether the ledger totals were read.\n"
       "# TYPE sparrow_ledger_up gauge\nsparrow_ledger_up %d\n",
-      ok);
-  if (!ok)
+      t != NULL);
+  if (t == NULL)
     return;
   put(b,
       "# HELP sparrow_loans Loans in the book.\n# TYPE sparrow_loans "
       "gauge\nsparrow_loans %llu\n",
-      (unsigned long long)t.lines);
+      (unsigned long long)t->loans_all);
   put(b,
       "# HELP sparrow_loans_open Loans not paid off.\n# TYPE "
       "sparrow_loans_open gauge\nsparrow_loans_open %llu\n",
-      (unsigned long long)t.open);
+      (unsigned long long)t->open);
   put(b,
       "# HELP sparrow_ledger_transfers Highest ledger transfer id.\n"
       "# TYPE sparrow_ledger_transfers gauge\nsparrow_ledger_transfers "
       "%llu\n",
-      (unsigned long long)transfers);
+      (unsigned long long)t->transfers);
   put_fen(b, "sparrow_outstanding_principal_cny",
-          "Sum of outstanding principal (CNY).", t.principal_fen);
+          "Sum of outstanding principal (CNY).", t->principal_fen);
   put_fen(b, "sparrow_accrued_interest_cny",
-          "Sum of accrued unpaid interest (CNY).", t.interest_fen);
+          "Sum of accrued unpaid interest (CNY).", t->interest_fen);
   put_fen(b, "sparrow_penalty_cny", "Sum of unpaid penalty (CNY).",
-          t.penalty_fen);
+          t->penalty_fen);
 }
 
 void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome) {
   __atomic_fetch_add(&m->decisions[outcome], 1, __ATOMIC_RELAXED);
 }
 
-char *sp__metrics_text(sp_http_server *srv, size_t *len) {
+char *sp__metrics_text(sp_http_server *srv, const sp__totals *t, size_t *len) {
   buf b = {.p = malloc(4096), .cap = 4096};
   if (b.p == NULL)
     return NULL;
@@ -212,7 +190,7 @@ char *sp__metrics_text(sp_http_server *srv, size_t *len) {
     put(&b, "sparrow_decisions_total{outcome=\"%s\"} %llu\n", outcome[i],
         (unsigned long long)__atomic_load_n(&srv->metrics.decisions[i],
                                             __ATOMIC_RELAXED));
-  put_ledger(&b, srv);
+  put_ledger(&b, t);
   if (b.failed) {
     free(b.p);
     return NULL;

@@ -1,18 +1,21 @@
-/* GET /v1/portfolio, off the server's lock and off the polling threads.
+/* GET /v1/portfolio and GET /metrics, off the server's lock and off the
+ * polling threads.
  *
- * The portfolio reads every loan of the book: about a second for a million
- * lines. Under the server's lock that second would stall every commit of
- * the server (draws, repayments, decisions); on a polling thread, every
- * connection the thread serves. So it is computed here, on a thread of its
- * own, from a read-only view of the file: a book opened with
- * sp_book_open_readonly and the service tables on the same connection, so
- * that one read transaction covers the loans, the day's draws and the
- * applications (WAL lets it read beside the committer's commits). The view
- * is opened at the first request and kept; it is opened again after a
- * failure.
+ * Both show totals of the whole book (sp__totals), which means reading
+ * every loan: about a second for a million lines. Under the server's lock
+ * that second would stall every commit of the server (draws, repayments,
+ * decisions); on a polling thread, every connection the thread serves; and
+ * a Prometheus server scrapes the metrics every few seconds. So the totals
+ * are read here, on a thread of their own, from a read-only view of the
+ * file: a book opened with sp_book_open_readonly and the service tables on
+ * the same connection, so that one read transaction covers the loans, the
+ * ledger, the day's draws and the applications (WAL lets it read beside
+ * the committer's commits). The view is opened at the first request and
+ * kept; it is opened again after a failure.
  *
  * Requests wait with their connections suspended. The thread takes every
- * request waiting, computes once, answers them all and resumes them;
+ * request waiting (of either route), reads once, answers them all and
+ * resumes them;
  * requests that arrive meanwhile wait for the next computation, which then
  * answers them all: they may follow a commit the running one does not see.
  * So there is one computation at a time, a burst of requests costs at most
@@ -57,15 +60,15 @@ static int stopping(sp_http_server *srv) {
   return __atomic_load_n(&srv->view_stopping, __ATOMIC_ACQUIRE);
 }
 
-/* The portfolio for a batch of requests: SP_OK and *body, or the error to
- * answer them with. */
-static int compute(sp_http_server *srv, view *v, json_t **body, sp_error *err) {
+/* The book's totals for a batch of requests: SP_OK and *t, or the error
+ * to answer them with. */
+static int compute(sp_http_server *srv, view *v, sp__totals *t, sp_error *err) {
   int rc = v->book ? SP_OK : view_open(srv, v, err);
   if (rc != SP_OK) /* the server's file, not the caller's request */
     rc = sp_error_set(err, SP_EFULL, "", "the book cannot be read");
   if (rc == SP_OK)
-    rc = sp__portfolio(v->book, v->svc, time(NULL), &srv->view_stopping, body,
-                       err);
+    rc = sp__totals_read(v->book, v->svc, time(NULL), &srv->view_stopping, t,
+                         err);
   if (rc != SP_OK && stopping(srv))
     rc = sp_error_set(err, SP_EFULL, "", "the server is stopping");
   if (rc != SP_OK)
@@ -73,22 +76,36 @@ static int compute(sp_http_server *srv, view *v, json_t **body, sp_error *err) {
   return rc;
 }
 
-/* One computation for every request of the batch, each answered with it
- * and resumed: its polling thread sends the answer and frees it. */
+/* A request's answer from the totals (NULL: they could not be read, err
+ * says why): the portfolio, or the metrics (which then say the ledger is
+ * not up, unless the server is stopping). */
+static void reply(sp_http_server *srv, sp__req *r, const sp__totals *t,
+                  const sp_error *err) {
+  if (r->route->fn == sp__h_metrics && (t != NULL || !stopping(srv))) {
+    size_t len = 0;
+    char *text = sp__metrics_text(srv, t, &len);
+    if (text == NULL)
+      sp__fail(r, 500, "internal", "", "out of memory");
+    else
+      r->status = 200, r->resp = text, r->resp_len = len;
+  } else if (t != NULL)
+    sp__reply(r, 200, sp__portfolio_json(t));
+  else
+    sp__fail_err(r, err, NULL);
+}
+
+/* One reading for every request of the batch, each answered with it and
+ * resumed: its polling thread sends the answer and frees it. */
 static void answer(sp_http_server *srv, view *v, sp__req *batch) {
   sp_error err;
   sp_error_clear(&err);
-  json_t *body = NULL;
-  int rc = compute(srv, v, &body, &err);
+  sp__totals t;
+  int rc = compute(srv, v, &t, &err);
   for (sp__req *r = batch, *next; r != NULL; r = next) {
     next = r->next;
-    if (rc == SP_OK)
-      sp__reply(r, 200, json_incref(body));
-    else
-      sp__fail_err(r, &err, NULL);
+    reply(srv, r, rc == SP_OK ? &t : NULL, &err);
     MHD_resume_connection(r->conn);
   }
-  json_decref(body);
 }
 
 static void *view_main(void *arg) {
