@@ -138,25 +138,22 @@ same_json "$dir/b" "$(expected_json $n)" && ok || bad "large portfolio: $(head -
 # L3 are made: each draw is answered within a second (under the lock a
 # portfolio of this book held every draw for all of its seconds).
 url="http://127.0.0.1:$port"
+# poll NAME PATH: asks for PATH back to back until done (at most 200
+# times), each answer in $dir/NAME-i, the statuses in $dir/NAME.status.
+poll() {
+  local i=0
+  while [ ! -e "$dir/done" ] && [ $i -lt 200 ]; do
+    i=$((i + 1))
+    curl -s -o "$dir/$1-$i" -w '%{http_code}\n' -H "Authorization: Bearer $K_RISK" "$url$2" >>"$dir/$1.status"
+  done
+}
 consoles=
 for c in 1 2 3; do
-  (
-    i=0
-    while [ ! -e "$dir/done" ] && [ $i -lt 200 ]; do
-      i=$((i + 1))
-      curl -s -o "$dir/p$c-$i" -w '%{http_code}\n' -H "Authorization: Bearer $K_RISK" "$url/v1/portfolio" >>"$dir/p$c.status"
-    done
-  ) &
+  poll "p$c" /v1/portfolio &
   consoles="$consoles $!"
 done
 # And a Prometheus server scrapes the metrics (the same totals) meanwhile.
-(
-  i=0
-  while [ ! -e "$dir/done" ] && [ $i -lt 200 ]; do
-    i=$((i + 1))
-    curl -s -o "$dir/m-$i" -w '%{http_code}\n' -H "Authorization: Bearer $K_RISK" "$url/metrics" >>"$dir/m.status"
-  done
-) &
+poll m /metrics &
 consoles="$consoles $!"
 sleep 0.5
 draws=0
