@@ -206,6 +206,8 @@ expect_err "above limit" 422 limit_exceeded amount POST /v1/lines/L1/draws "$K_A
 expect_err "bad time" 400 invalid_value at POST /v1/lines/L1/draws "$K_APP" '{"amount":"1.00","at":"2026-02-30"}' e13
 expect_err "unknown line" 404 not_found id POST /v1/lines/NOPE/draws "$K_APP" '{"amount":"1.00"}' e14
 expect_err "unknown line get" 404 not_found id GET /v1/lines/NOPE "$K_APP"
+expect_err "draw on a term loan" 404 not_found id POST /v1/lines/T1/draws "$K_APP" '{"amount":"1.00"}' e15
+[ "$(j "d['error']['message']")" = "'T1' is not a line" ] && ok || bad "draw on a term loan: $(j "d['error']['message']")"
 expect_err "long key" 400 invalid_value Idempotency-Key POST /v1/lines/L1/draws "$K_APP" '{"amount":"1.00"}' "$(printf 'k%.0s' $(seq 1 61))"
 expect_err "bad phone" 400 invalid_value phone POST /v1/borrowers "$K_OFF" '{"id":"B3","name":"x","kind":"enterprise","credit_code":"91330106MA27XY1234","phone":"12345"}'
 expect_err "bad kind" 400 invalid_value kind POST /v1/borrowers "$K_OFF" '{"id":"B3","name":"x","kind":"person","credit_code":"91330106MA27XY1234"}'
