@@ -28,3 +28,5 @@ echo "== sparrow serve under wrk: durable draws and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64
 BORROWERS=100 "$(dirname "$0")/serve.sh" "$b" 10 64
+echo "== statements and the portfolio on a book of 1,000,000 lines"
+"$(dirname "$0")/statement.sh" "$b" 1000000 3
