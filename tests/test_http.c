@@ -444,6 +444,21 @@ static void test_decision_inputs(void **state) {
   expect_inputs(svc, "B1", want);
   expect_inputs(svc, "B2", "D5 B2 tax 20001 86400 {\"a\":9}\n");
   sp_svc_close(svc);
+
+  /* Whoever writes, however: a statement's conflict policy (here OR
+   * IGNORE) is its triggers' too, and the row still follows. */
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "INSERT OR IGNORE INTO svc_data(borrower, source, as_of, "
+                   "doc_values, received) VALUES('B2', 0, 20002, '{\"a\":10}',"
+                   " 1767283200)",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(sp_svc_open(path, &svc, &err), SP_OK);
+  expect_inputs(svc, "B2", "D7 B2 tax 20002 86400 {\"a\":10}\n");
+  sp_svc_close(svc);
   assert_int_equal(sp_store_remove_sqlite(path), SP_OK);
 }
 

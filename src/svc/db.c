@@ -32,10 +32,13 @@ _Static_assert(SP_SOURCE_COUNT == 8, "INPUTS_DOC lists the sources 0..7");
 /* svc_inputs keeps that document for every borrower, rewritten by the
  * triggers below in the transaction of any write to the borrower, its
  * consents or its records (whoever writes them), so that a decision reads
- * one row where it would run five queries. */
+ * one row where it would run five queries. Deleted and inserted, not
+ * replaced: a trigger's statements take the conflict policy of the
+ * statement that fired them (an INSERT OR IGNORE would keep the old row). */
 // clang-format off
 #define INPUTS_SET(b)                                                          \
-  "INSERT OR REPLACE INTO svc_inputs(borrower, doc) SELECT sb.id, "            \
+  "DELETE FROM svc_inputs WHERE borrower = " b ";"                             \
+  "INSERT INTO svc_inputs(borrower, doc) SELECT sb.id, "                       \
   INPUTS_DOC("sb.id") " FROM svc_borrowers AS sb WHERE sb.id = " b ";"
 #define INPUTS_TRIGGER(name, event, table, body)                               \
   "CREATE TRIGGER " name " AFTER " event " ON " table " BEGIN " body " END;"
