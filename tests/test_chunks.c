@@ -186,7 +186,8 @@ static void test_scans(void **state) {
   assert_int_equal(r.n, 2);
   assert_true(r.ids[0] == 63 && r.ids[1] == 64);
   seen st = {0};
-  assert_int_equal(s->ops->state_scan(s, see_state, &st, NULL), SP_OK);
+  assert_int_equal(
+      s->ops->state_scan_range(s, 0, UINT64_MAX, see_state, &st, NULL), SP_OK);
   assert_int_equal(st.n, 2);
   assert_true(st.ids[0] == 2 && st.ids[1] == 130);
   sp_store_close(s);

@@ -79,10 +79,9 @@ struct sp_store_ops {
   int (*record_get)(sp_store *s, const char *key, sp_record_fn fn, void *ctx,
                     sp_error *err);
   int (*record_put)(sp_store *s, const sp_record *r, sp_error *err);
-  int (*record_scan)(sp_store *s, uint32_t kind, sp_record_fn fn, void *ctx,
-                     sp_error *err);
-  /* The same from record number after + 1 on, at most limit records (a
-   * report reads a large book a window at a time). */
+  /* The records of a kind in record-number order, from number after + 1
+   * on, at most limit of them (SIZE_MAX: all; a report reads a large book
+   * a window at a time). */
   int (*record_scan_from)(sp_store *s, uint32_t kind, uint64_t after,
                           size_t limit, sp_record_fn fn, void *ctx,
                           sp_error *err);
@@ -91,14 +90,12 @@ struct sp_store_ops {
    * rewriting the states of many records is cheap (SQLite: 64 to a row,
    * each changed row written once per commit). get copies the state into
    * buf (SP_STORE_STATE_MAX bytes) and sets *size, or returns
-   * SP_ENOTFOUND; put takes 1..SP_STORE_STATE_MAX bytes; scan calls fn in
-   * record-number order. */
+   * SP_ENOTFOUND; put takes 1..SP_STORE_STATE_MAX bytes; scan_range calls
+   * fn in record-number order for records first <= no < end. */
   int (*state_get)(sp_store *s, uint64_t no, void *buf, size_t *size,
                    sp_error *err);
   int (*state_put)(sp_store *s, uint64_t no, const void *data, size_t size,
                    sp_error *err);
-  int (*state_scan)(sp_store *s, sp_state_fn fn, void *ctx, sp_error *err);
-  /* The states of records first <= no < end. */
   int (*state_scan_range)(sp_store *s, uint64_t first, uint64_t end,
                           sp_state_fn fn, void *ctx, sp_error *err);
   /* Small named integers (e.g. the last closed business day). */

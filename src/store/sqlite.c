@@ -726,11 +726,6 @@ static int st_record_scan_from(sp_store *base, uint32_t kind, uint64_t after,
   return each_record(s, st, fn, ctx, err, &found);
 }
 
-static int st_record_scan(sp_store *base, uint32_t kind, sp_record_fn fn,
-                          void *ctx, sp_error *err) {
-  return st_record_scan_from(base, kind, 0, SIZE_MAX, fn, ctx, err);
-}
-
 static int st_record_no_max(sp_store *base, uint64_t *out, sp_error *err) {
   int64_t v = 0;
   int rc = scalar((sqlite_store *)base, ST_RECORD_NO_MAX, &v, err, "max no");
@@ -854,11 +849,6 @@ static int st_state_scan_range(sp_store *base, uint64_t first, uint64_t end,
   return rc == SQLITE_DONE ? SP_OK : db_error(s, err, "state scan");
 }
 
-static int st_state_scan(sp_store *base, sp_state_fn fn, void *ctx,
-                         sp_error *err) {
-  return st_state_scan_range(base, 0, UINT64_MAX, fn, ctx, err);
-}
-
 static int st_read_begin(sp_store *base, sp_error *err) {
   sqlite_store *s = (sqlite_store *)base;
   assert(!s->batch && s->n_queued == 0 && s->chunks.n == 0 &&
@@ -918,12 +908,10 @@ static const sp_store_ops sqlite_ops = {
     .transfer_id_max = st_transfer_id_max,
     .record_get = st_record_get,
     .record_put = st_record_put,
-    .record_scan = st_record_scan,
     .record_scan_from = st_record_scan_from,
     .record_no_max = st_record_no_max,
     .state_get = st_state_get,
     .state_put = st_state_put,
-    .state_scan = st_state_scan,
     .state_scan_range = st_state_scan_range,
     .meta_get = st_meta_get,
     .meta_put = st_meta_put,
