@@ -12,6 +12,12 @@
 #include "sparrow/store.h"
 #include "svc/svc_int.h"
 
+/* A borrower's consents in the order they are listed and checked, and the
+ * latest record of a source (greatest as_of, the later received on a tie):
+ * named once for the queries below and the inputs row. */
+#define CONSENTS_ORDER "ORDER BY no LIMIT 1000"
+#define LATEST_RECORD "ORDER BY as_of DESC, no DESC LIMIT 1"
+
 /* What a credit decision reads of borrower `b` (an SQL expression), as one
  * text that reads without a parser: its consents in consent order, as
  * SQ_CONSENT_LIST lists them ("c no source purposes granted expires
@@ -21,12 +27,12 @@
 #define INPUTS_DOC(b)                                                          \
   "ifnull((SELECT group_concat(printf('c %d %d %d %d %d %d;', no, source, "    \
   "purposes, granted, expires, revoked), '') FROM (SELECT * FROM "             \
-  "svc_consents WHERE borrower = " b " ORDER BY no LIMIT 1000)), '') || "      \
+  "svc_consents WHERE borrower = " b " " CONSENTS_ORDER ")), '') || "          \
   "ifnull((SELECT group_concat(printf('d %d %d %d %d %d:', d.source, d.no, "   \
   "d.as_of, d.received, length(CAST(d.doc_values AS BLOB))) || d.doc_values, " \
   "'') FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7)) AS s JOIN "        \
   "svc_data AS d ON d.no = (SELECT no FROM svc_data WHERE borrower = " b       \
-  " AND source = s.column1 ORDER BY as_of DESC, no DESC LIMIT 1)), '')"
+  " AND source = s.column1 " LATEST_RECORD ")), '')"
 _Static_assert(SP_SOURCE_COUNT == 8, "INPUTS_DOC lists the sources 0..7");
 
 /* svc_inputs keeps that document for every borrower, rewritten by the
@@ -83,9 +89,9 @@ static const char *const statement_sql[SQ_COUNT] = {
                        "borrower = ?2",
     [SQ_CONSENT_REVOKE] = "UPDATE svc_consents SET revoked = ?3 WHERE no = ?1 "
                           "AND borrower = ?2 AND revoked = 0",
-    [SQ_CONSENT_LIST] = "SELECT no, source, purposes, granted, expires, "
-                        "revoked FROM svc_consents WHERE borrower = ?1 ORDER "
-                        "BY no LIMIT 1000",
+    [SQ_CONSENT_LIST] =
+        "SELECT no, source, purposes, granted, expires, "
+        "revoked FROM svc_consents WHERE borrower = ?1 " CONSENTS_ORDER,
     [SQ_LINE_LINK] = "INSERT INTO svc_lines(line, borrower) VALUES(?1, ?2)",
     [SQ_LINE_GET] = "SELECT borrower FROM svc_lines WHERE line = ?1",
     [SQ_IDEM_GET] = "SELECT request, status, body, app FROM "
@@ -102,8 +108,7 @@ static const char *const statement_sql[SQ_COUNT] = {
     [SQ_IDEM_PUT] = "INSERT INTO svc_idempotency(key, request, status, body, "
                     "created, app) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_DATA_LATEST] = "SELECT no, as_of, doc_values, received FROM svc_data "
-                       "WHERE borrower = ?1 AND source = ?2 ORDER BY as_of "
-                       "DESC, no DESC LIMIT 1",
+                       "WHERE borrower = ?1 AND source = ?2 " LATEST_RECORD,
     [SQ_BORROWER_LIST] = "SELECT doc, id FROM svc_borrowers WHERE id > ?1 "
                          "ORDER BY id LIMIT ?2",
     [SQ_APP_PUT] = "INSERT INTO svc_applications(id, borrower, status, "
