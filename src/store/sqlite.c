@@ -24,6 +24,7 @@
 #include "sparrow/store.h"
 #include "store/chunks.h"
 #include "store/migrate.h"
+#include "store/walbuf.h"
 
 enum {
   ST_BEGIN,
@@ -1024,8 +1025,9 @@ static int open_store(const char *path, int flags, int reader, sp_store **out,
   }
   /* A store is used by one thread at a time (the group-commit leader), so
    * SQLite's per-call mutex is not needed. */
-  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-      SQLITE_OK) {
+  flags |= SQLITE_OPEN_NOMUTEX;
+  if ((reader ? sqlite3_open_v2(path, &s->db, flags, NULL)
+              : sp__walbuf_open(path, &s->db, flags)) != SQLITE_OK) {
     int rc =
         sp_error_set(err, flags & SQLITE_OPEN_CREATE ? SP_ESTORE : SP_ENOTFOUND,
                      "db", "cannot open database '%s': %s", path,

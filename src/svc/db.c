@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sparrow/store.h"
+#include "store/walbuf.h"
 #include "svc/svc_int.h"
 
 /* A borrower's consents in the order they are listed and checked, and the
@@ -248,10 +249,10 @@ static int open_file(const char *path, int writer, sp_svc **out,
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
   svc->owns_db = 1;
   int rc = SP_OK;
-  if (sqlite3_open_v2(path, &svc->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-                          (writer ? SQLITE_OPEN_CREATE : 0),
-                      NULL) != SQLITE_OK)
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+              (writer ? SQLITE_OPEN_CREATE : 0);
+  if ((writer ? sp__walbuf_open(path, &svc->db, flags)
+              : sqlite3_open_v2(path, &svc->db, flags, NULL)) != SQLITE_OK)
     rc = sp_error_set(err, SP_ESTORE, "db", "cannot open database '%s'", path);
   if (rc == SP_OK) {
     sqlite3_busy_timeout(svc->db, 5000);
