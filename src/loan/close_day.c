@@ -165,7 +165,8 @@ static int load(sp_book *b, close_ctx *c, sp_error *err) {
   if (job.reader != NULL)
     job.reader->ops->close(job.reader);
   if (rc == SP_OK && job.rc != SP_OK) {
-    *err = job.err;
+    if (err != NULL) /* callers may pass none */
+      *err = job.err;
     rc = job.rc;
   }
   return rc;
