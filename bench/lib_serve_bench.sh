@@ -32,6 +32,8 @@ serve_bench_start() {
   local url="http://127.0.0.1:$port" auth="Authorization: Bearer $KEY"
   curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d '{"id":"B1","name":"bench","kind":"enterprise","credit_code":"91330106MA27XY1234"}' >/dev/null
   curl -sf -H "$auth" -X POST "$url/v1/lines" -d '{"id":"L1","borrower":"B1","limit":"1000000000.00","daily_rate":"0.02%","date":"2026-01-01"}' >/dev/null
+  # principal for the repayments to pay (0.01 each, the same day: no interest)
+  curl -sf -H "$auth" -X POST "$url/v1/lines/L1/draws" -d '{"amount":"1000000.00","at":"2026-01-01T09:00:00+08:00"}' >/dev/null
   for i in $(seq 1 100); do
     curl -sf -H "$auth" -X POST "$url/v1/borrowers" -d "{\"id\":\"C$i\",\"name\":\"bench $i\",\"kind\":\"enterprise\",\"credit_code\":\"91330106MA27XY1234\"}" >/dev/null
     for s in tax judicial invoice; do
@@ -70,7 +72,8 @@ serve_bench_stop() {
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
-# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua and DIR/apply.lua,
+# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua, DIR/repay.lua and
+# DIR/apply.lua,
 # keys PREFIX + thread + counter (a new prefix for every run on one file).
 serve_bench_lua() {
   local dir=$1 borrowers=$2 prefix=$3
@@ -92,6 +95,17 @@ function request()
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = "${prefix}w" .. tid .. "-" .. counter,
   }, '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}')
+end
+LUA
+  cat >"$dir/repay.lua" <<LUA
+$head
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "/v1/lines/L1/repayments", {
+    ["Authorization"] = "Bearer $KEY",
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = "${prefix}r" .. tid .. "-" .. counter,
+  }, '{"amount":"0.01","at":"2026-01-01T11:00:00+08:00"}')
 end
 LUA
   cat >"$dir/apply.lua" <<LUA

@@ -24,7 +24,7 @@ d=$(mktemp -d)
 hand_flow "$d"
 "$b/bench_apply" "$d/flow.json" "$d/apply.db" 200000
 rm -rf "$d"
-echo "== sparrow serve under wrk: durable draws and decisions"
+echo "== sparrow serve under wrk: durable draws, repayments and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64
 BORROWERS=100 "$(dirname "$0")/serve.sh" "$b" 10 64

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# sparrow serve under load with wrk: durable draws and durable credit
-# decisions (each a POST with its own Idempotency-Key) against GET /healthz
+# sparrow serve under load with wrk: durable draws, durable repayments and
+# durable credit decisions (each a POST with its own Idempotency-Key) against GET /healthz
 # (no storage) in the same run, so the ratios show what durability and the
 # single writer cost. Decisions use tests/lib_flow.sh's hand flow (two
 # rules, a two-characteristic scorecard, limit and price) on BORROWERS
@@ -27,10 +27,13 @@ p99() { sed -n 's/^ *99% *\([0-9.]*[a-z]*\)/\1/p'; }
 bad() { sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p'; }
 base=$(run "$url/healthz")
 draws=$(run -s "$dir/draw.lua" "$url")
+repays=$(run -s "$dir/repay.lua" "$url")
 apps=$(run -s "$dir/apply.lua" "$url")
 r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
+r_repay=$(echo "$repays" | rps)
 echo "GET /healthz (baseline):   $r_base req/s  p99 $(echo "$base" | p99)"
 echo "POST draws (durable):      $r_draw req/s  p99 $(echo "$draws" | p99)  non-2xx: $(echo "$draws" | bad)"
+echo "POST repayments (durable):  $r_repay req/s  p99 $(echo "$repays" | p99)  non-2xx: $(echo "$repays" | bad)"
 echo "POST applications (durable decisions): $r_app req/s  p99 $(echo "$apps" | p99)  non-2xx: $(echo "$apps" | bad)"
 awk -v a="$r_draw" -v b="$r_base" 'BEGIN { printf "draws / healthz: %.4f\n", a / b }'
 awk -v a="$r_app" -v b="$r_base" 'BEGIN { printf "decisions / healthz: %.4f\n", a / b }'
@@ -39,7 +42,9 @@ g=$(echo "$m" | sed -n 's/^sparrow_group_commits_total //p')
 q=$(echo "$m" | sed -n 's/^sparrow_group_commit_requests_total //p')
 awk -v g="$g" -v q="$q" 'BEGIN { printf "group commits: %d for %d requests (%.1f per commit)\n", g, q, q / g }'
 serve_bench_stop "$dir"
-n=$(sqlite3 "$dir/bench.db" "select count(*) from transfers where code = 1")
-echo "draw transfers in the ledger: $n"
+n=$(sqlite3 "$dir/bench.db" "select count(*) - 1 from transfers where code = 1")
+echo "draw transfers in the ledger (less the setup's one): $n"
+n=$(sqlite3 "$dir/bench.db" "select count(*) from transfers where code = 2")
+echo "repayment transfers in the ledger: $n"
 echo "decisions recorded: $(sqlite3 "$dir/bench.db" "select status, count(*) from svc_applications group by status" | tr '\n' ' ')"
 "$b/sparrow" ledger verify --db "$dir/bench.db"

@@ -6,7 +6,7 @@
 # from /proc: the committer (and main) thread apart from the polling
 # threads (MHD-worker).
 # usage: [BORROWERS=N] bench/serve_ab.sh BIN_A BIN_B [ROUNDS] [SECONDS]
-#        [CONNECTIONS] [draw|apply]
+#        [CONNECTIONS] [draw|repay|apply]
 # Not part of `make check`; needs wrk, curl and sqlite3 (make deps-bench).
 set -eu
 A=$1 B=$2 rounds=${3:-3} secs=${4:-5} conns=${5:-32} which=${6:-apply}
