@@ -20,6 +20,7 @@
  *
  * A crash before the sync loses only bytes of a transaction that had not
  * committed, as it would have lost them in the page cache. */
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static int registered;
 static sqlite3_file *real_of(sqlite3_file *f) { return ((wal_file *)f)->real; }
 
 static int flush(wal_file *f) {
+  assert(f->len <= WALBUF_BYTES && (f->len == 0 || f->buf != NULL));
   if (f->len == 0)
     return SQLITE_OK;
   int rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->at);
