@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SIGKILL under load. Sixteen clients send draws, repayments and credit
+# applications at once, each with a key of its own, and the server is
+# killed in the middle, three times over the same file. After each
+# restart, from the file alone: every acknowledged request was committed,
+# and nothing was committed that was not sent (the service's keys); each
+# committed draw and repayment is one transfer and each application one
+# row; every acknowledged key replays its first answer byte for byte and
+# moves nothing; and the ledger verifies.
+set -u
+. "$(dirname "$0")/lib_serve.sh"
+. "$(dirname "$0")/lib_flow.sh"
+hand_flow "$dir"
+start --flow "$dir/flow.json"
+
+expect "borrower" 201 POST /v1/borrowers "$K_OFF" '{"id":"B1","name":"kill","kind":"enterprise","credit_code":"91330106MA27XY1234"}'
+for s in tax judicial invoice; do
+  expect "consent $s" 201 POST /v1/borrowers/B1/consents "$K_APP" "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}"
+done
+expect "tax" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}'
+expect "court" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"judicial","as_of":"2026-09-30","values":{"court_enforcements_24m":0}}'
+expect "invoice" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"invoice","as_of":"2026-09-30","values":{"monthly_sales":"48000.00"}}'
+expect "line" 201 POST /v1/lines "$K_OFF" '{"id":"L1","borrower":"B1","limit":"100000000.00","daily_rate":"0.02%","date":"2026-01-01"}'
+expect "setup draw" 201 POST /v1/lines/L1/draws "$K_APP" '{"amount":"500000.00","at":"2026-01-01T09:00:00+08:00"}' setup
+
+for round in 1 2 3; do
+  # The clients; the driver kills the server after `delay` seconds and
+  # keeps every request it sent, with the answer if one came.
+  $PY - "$port" "$pid" "$K_APP" "$round" "$dir/sent$round.json" <<'PYEOF'
+import json, os, signal, sys, threading, time, urllib.error, urllib.request
+port, pid, key, rnd, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+sent, lock, dead = [], threading.Lock(), threading.Event()
+def client(c):
+    n = 0
+    while not dead.is_set() and n < 5000:
+        n += 1
+        k = "k%s-%d-%d" % (rnd, c, n)
+        kind = ("draw", "repay", "apply")[n % 3]
+        if kind == "draw":
+            path, body = "/v1/lines/L1/draws", {"amount": "1.00", "at": "2026-01-01T10:00:00+08:00"}
+        elif kind == "repay":
+            path, body = "/v1/lines/L1/repayments", {"amount": "0.01", "at": "2026-01-01T11:00:00+08:00"}
+        else:
+            path, body = "/v1/applications", {"id": k, "borrower": "B1", "values": {"months_in_business": 36}}
+        data = json.dumps(body).encode()
+        rec = {"key": k, "kind": kind, "path": path, "body": body, "status": None, "answer": None}
+        with lock:
+            sent.append(rec)
+        req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=data, method="POST",
+                                     headers={"Authorization": "Bearer " + key, "Idempotency-Key": k,
+                                              "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                rec["status"], rec["answer"] = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            rec["status"], rec["answer"] = e.code, e.read().decode()
+        except Exception:
+            return  # the server is gone
+threads = [threading.Thread(target=client, args=(c,)) for c in range(16)]
+for t in threads:
+    t.start()
+time.sleep(0.6 + 0.3 * int(rnd))
+os.kill(pid, signal.SIGKILL)
+dead.set()
+for t in threads:
+    t.join()
+json.dump(sent, open(out, "w"))
+acked = sum(1 for r in sent if r["status"] == 201)
+other = [r for r in sent if r["status"] not in (None, 201)]
+if other:
+    raise SystemExit("round %s: answers other than 201 before the kill: %s" % (rnd, other[:3]))
+if acked < 50:
+    raise SystemExit("round %s: only %d requests acknowledged before the kill" % (rnd, acked))
+PYEOF
+  [ $? -eq 0 ] && ok || bad "round $round: load"
+  wait "$pid" 2>/dev/null
+  pid=
+  # From the file alone, before the server opens it again.
+  sqlite3 "$db" "select key from svc_idempotency" >"$dir/keys$round"
+  draws=$(sqlite3 "$db" "select count(*) - 1 from transfers where code = 1")
+  repays=$(sqlite3 "$db" "select count(*) from transfers where code = 2")
+  apps=$(sqlite3 "$db" "select count(*) from svc_applications")
+  $PY - "$dir/sent$round.json" "$dir/keys$round" "$draws" "$repays" "$apps" "$round" <<'PYEOF' && ok || bad "round $round: what the file holds"
+import json, sys
+sent = json.load(open(sys.argv[1]))
+keys = set(open(sys.argv[2]).read().split()) - {"setup"}
+draws, repays, apps, rnd = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+by_key = {r["key"]: r for r in sent}
+# all rounds so far: earlier rounds' keys are in the file too
+for k in range(1, int(rnd)):
+    for r in json.load(open(sys.argv[1].replace("sent%s" % rnd, "sent%d" % k))):
+        by_key.setdefault(r["key"], r)
+acked = {r["key"] for r in by_key.values() if r["status"] == 201}
+lost = acked - keys
+stray = keys - set(by_key)
+assert not lost, "acknowledged but not in the file: %s" % sorted(lost)[:5]
+assert not stray, "in the file but never sent: %s" % sorted(stray)[:5]
+count = lambda kind: sum(1 for k in keys if by_key[k]["kind"] == kind)
+assert draws == count("draw"), (draws, count("draw"))
+assert repays == count("repay"), (repays, count("repay"))
+assert apps == count("apply"), (apps, count("apply"))
+print("round %s: %d sent, %d acknowledged, %d committed" % (rnd, len(sent), len([r for r in sent if r["status"] == 201]), len([k for k in keys if k.startswith("k%s-" % rnd)])))
+PYEOF
+  "$S" ledger verify --db "$db" | grep -q '"ok":true' && ok || bad "round $round: ledger verify"
+  start --flow "$dir/flow.json"
+  # Every acknowledged key replays its first answer and moves nothing.
+  before=$(sqlite3 "$db" "select count(*) from transfers; select count(*) from svc_applications")
+  $PY - "$port" "$K_APP" "$dir/sent$round.json" <<'PYEOF' && ok || bad "round $round: replays"
+import json, sys, urllib.request
+port, key = sys.argv[1], sys.argv[2]
+for r in json.load(open(sys.argv[3])):
+    if r["status"] != 201:
+        continue
+    req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, r["path"]), data=json.dumps(r["body"]).encode(),
+                                 method="POST", headers={"Authorization": "Bearer " + key,
+                                                         "Idempotency-Key": r["key"], "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        got = resp.read().decode()
+        assert resp.status == 201 and got == r["answer"], (r["key"], resp.status, got, r["answer"])
+PYEOF
+  after=$(sqlite3 "$db" "select count(*) from transfers; select count(*) from svc_applications")
+  [ "$before" = "$after" ] && ok || bad "round $round: replays moved something: $before -> $after"
+done
+stop
+"$S" ledger verify --db "$db" | grep -q '"ok":true' && ok || bad "ledger verify at the end"
+echo "cli_serve_kill: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
