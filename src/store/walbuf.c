@@ -42,7 +42,6 @@ typedef struct wal_file {
 
 static sqlite3_vfs *root;
 static sqlite3_vfs walbuf_vfs;
-static sqlite3_io_methods walbuf_methods;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int registered;
 
@@ -145,25 +144,21 @@ static int wb_device(sqlite3_file *file) {
 
 /* The WAL file maps no shared memory and is never memory-mapped (those
  * are the database file's); version 1 of the methods is all it needs. */
-static sqlite3_io_methods walbuf_methods = {1,
-                                            wb_close,
-                                            wb_read,
-                                            wb_write,
-                                            wb_truncate,
-                                            wb_sync,
-                                            wb_file_size,
-                                            wb_lock,
-                                            wb_unlock,
-                                            wb_check_reserved,
-                                            wb_file_control,
-                                            wb_sector_size,
-                                            wb_device,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL};
+static const sqlite3_io_methods walbuf_methods = {
+    .iVersion = 1,
+    .xClose = wb_close,
+    .xRead = wb_read,
+    .xWrite = wb_write,
+    .xTruncate = wb_truncate,
+    .xSync = wb_sync,
+    .xFileSize = wb_file_size,
+    .xLock = wb_lock,
+    .xUnlock = wb_unlock,
+    .xCheckReservedLock = wb_check_reserved,
+    .xFileControl = wb_file_control,
+    .xSectorSize = wb_sector_size,
+    .xDeviceCharacteristics = wb_device,
+};
 
 static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
                    int flags, int *out_flags) {
