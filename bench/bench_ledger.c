@@ -214,12 +214,12 @@ int main(int argc, char **argv) {
     printf("sqlite raw insert (ceiling):       %9.0f rows/s\n", raw);
     printf("naive ledger (insert + 2 updates): %9.0f transfers/s\n", naive);
   }
-  if (batched > 0)
+  if (batched > 0) {
     printf("sparrow ledger, batched:           %9.0f transfers/s", batched);
-  if (batched > 0 && all)
-    printf("  (%.2fx raw, %.2fx naive)", batched / raw, batched / naive);
-  if (batched > 0)
+    if (all)
+      printf("  (%.2fx raw, %.2fx naive)", batched / raw, batched / naive);
     printf("\n");
+  }
   if (group > 0)
     printf("sparrow ledger, one per call, group commit, %d threads: %9.0f "
            "transfers/s\n",

@@ -86,28 +86,22 @@ end
 function init(args)
   counter = 0
 end'
-  cat >"$dir/draw.lua" <<LUA
+  # money_lua FILE PATH KEY_LETTER BODY: a POST of BODY to PATH
+  money_lua() {
+    cat >"$dir/$1" <<LUA
 $head
 function request()
   counter = counter + 1
-  return wrk.format("POST", "/v1/lines/L1/draws", {
+  return wrk.format("POST", "$2", {
     ["Authorization"] = "Bearer $KEY",
     ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = "${prefix}w" .. tid .. "-" .. counter,
-  }, '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}')
+    ["Idempotency-Key"] = "${prefix}$3" .. tid .. "-" .. counter,
+  }, '$4')
 end
 LUA
-  cat >"$dir/repay.lua" <<LUA
-$head
-function request()
-  counter = counter + 1
-  return wrk.format("POST", "/v1/lines/L1/repayments", {
-    ["Authorization"] = "Bearer $KEY",
-    ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = "${prefix}r" .. tid .. "-" .. counter,
-  }, '{"amount":"0.01","at":"2026-01-01T11:00:00+08:00"}')
-end
-LUA
+  }
+  money_lua draw.lua /v1/lines/L1/draws w '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}'
+  money_lua repay.lua /v1/lines/L1/repayments r '{"amount":"0.01","at":"2026-01-01T11:00:00+08:00"}'
   cat >"$dir/apply.lua" <<LUA
 $head
 function request()

@@ -20,12 +20,7 @@ $PY -c "import selenium" 2>/dev/null || { echo "cli_console: python3-selenium no
 hand_flow "$dir"
 start --flow "$dir/flow.json"
 expect "borrower" 201 POST /v1/borrowers "$K_OFF" '{"id":"B1","name":"杭州小河贸易有限公司","kind":"enterprise","credit_code":"91330106MA27XY1231","legal_rep":"王小河","phone":"13812345678","industry":"wholesale_retail","region":"330106"}'
-for s in tax judicial invoice; do
-  expect "consent $s" 201 POST /v1/borrowers/B1/consents "$K_APP" "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}"
-done
-expect "tax" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}'
-expect "court" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"judicial","as_of":"2026-10-31","values":{"court_enforcements_24m":0}}'
-expect "invoice" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"invoice","as_of":"2026-10-31","values":{"monthly_sales":"48000.00"}}'
+flow_sources B1
 
 SHOT=${SPARROW_SCREENSHOT:-$dir/console.png}
 $PY - "http://127.0.0.1:$port/" "$K_OFF" "$K_RISK" "$SHOT" <<'PY' && ok || bad "console journey"

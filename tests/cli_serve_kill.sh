@@ -14,12 +14,7 @@ hand_flow "$dir"
 start --flow "$dir/flow.json"
 
 expect "borrower" 201 POST /v1/borrowers "$K_OFF" '{"id":"B1","name":"kill","kind":"enterprise","credit_code":"91330106MA27XY1234"}'
-for s in tax judicial invoice; do
-  expect "consent $s" 201 POST /v1/borrowers/B1/consents "$K_APP" "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}"
-done
-expect "tax" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}'
-expect "court" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"judicial","as_of":"2026-09-30","values":{"court_enforcements_24m":0}}'
-expect "invoice" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"invoice","as_of":"2026-09-30","values":{"monthly_sales":"48000.00"}}'
+flow_sources B1
 expect "line" 201 POST /v1/lines "$K_OFF" '{"id":"L1","borrower":"B1","limit":"100000000.00","daily_rate":"0.02%","date":"2026-01-01"}'
 expect "setup draw" 201 POST /v1/lines/L1/draws "$K_APP" '{"amount":"500000.00","at":"2026-01-01T09:00:00+08:00"}' setup
 

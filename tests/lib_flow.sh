@@ -8,6 +8,20 @@
 # rounded down to 100.00, below 10,000.00 declines; 8% at >= 650, 12% at
 # >= 600, else 15%, less 0.5% for green A and 4% x guarantee share, floor
 # 3.85%. Tax, judicial and invoice features come from consented records.
+#
+# flow_sources ID (with lib_serve.sh's expect and keys, against a running
+# server): consents for the flow's three sources and a record of each for
+# borrower ID (tax grade A, no court enforcement, 48,000.00 a month), which
+# the flow approves with 24 months in business or more.
+flow_sources() {
+  local s
+  for s in tax judicial invoice; do
+    expect "consent $1 $s" 201 POST /v1/borrowers/$1/consents "$K_APP" "{\"source\":\"$s\",\"scope\":[\"credit_decision\"],\"expires\":\"2099-12-31\"}"
+  done
+  expect "tax $1" 201 POST /v1/borrowers/$1/data "$K_OFF" '{"source":"tax","as_of":"2026-09-30","values":{"tax_credit_grade":"A"}}'
+  expect "court $1" 201 POST /v1/borrowers/$1/data "$K_OFF" '{"source":"judicial","as_of":"2026-10-31","values":{"court_enforcements_24m":0}}'
+  expect "invoice $1" 201 POST /v1/borrowers/$1/data "$K_OFF" '{"source":"invoice","as_of":"2026-10-31","values":{"monthly_sales":"48000.00"}}'
+}
 hand_flow() {
   local dir=$1
   cat >"$dir/schema.json" <<'J'

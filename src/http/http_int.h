@@ -251,9 +251,8 @@ enum MHD_Result sp__web_answer(struct MHD_Connection *c, const char *method,
 /* Metrics. */
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);
 void sp__metrics_decision(sp__metrics *m, sp_decide_outcome outcome);
-/* Appends the Prometheus text to out (malloc'd). */
-/* The metrics text, with the book's totals t (NULL: they could not be
- * read). */
+/* The Prometheus text (malloc'd), with the book's totals t (NULL: they
+ * could not be read). */
 char *sp__metrics_text(sp_http_server *srv, const sp__totals *t, size_t *len);
 
 /* Loans as JSON (written, or as a tree); loading the loan of the path. */
