@@ -28,12 +28,17 @@ bad() { sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/\1/p'; }
 base=$(run "$url/healthz")
 draws=$(run -s "$dir/draw.lua" "$url")
 repays=$(run -s "$dir/repay.lua" "$url")
+# The decisions run follows a first pass over the borrowers (its own keys):
+# a server that has decided for a borrower keeps its inputs (src/apply).
+mkdir "$dir/first" && serve_bench_lua "$dir/first" "$borrowers" f
+first=$(wrk -t2 -c"$conns" -d3s --latency -s "$dir/first/apply.lua" "$url" 2>&1)
 apps=$(run -s "$dir/apply.lua" "$url")
 r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
 r_repay=$(echo "$repays" | rps)
 echo "GET /healthz (baseline):   $r_base req/s  p99 $(echo "$base" | p99)"
 echo "POST draws (durable):      $r_draw req/s  p99 $(echo "$draws" | p99)  non-2xx: $(echo "$draws" | bad)"
 echo "POST repayments (durable):  $r_repay req/s  p99 $(echo "$repays" | p99)  non-2xx: $(echo "$repays" | bad)"
+echo "POST applications, first 3 s (inputs read): $(echo "$first" | rps) req/s  p99 $(echo "$first" | p99)  non-2xx: $(echo "$first" | bad)"
 echo "POST applications (durable decisions): $r_app req/s  p99 $(echo "$apps" | p99)  non-2xx: $(echo "$apps" | bad)"
 awk -v a="$r_draw" -v b="$r_base" 'BEGIN { printf "draws / healthz: %.4f\n", a / b }'
 awk -v a="$r_app" -v b="$r_base" 'BEGIN { printf "decisions / healthz: %.4f\n", a / b }'

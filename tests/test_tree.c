@@ -318,7 +318,7 @@ static void random_rows(const sp_tree_model *model, float *rows, size_t n) {
  * the saved model at model_path, through /usr/bin/python3. */
 static void xgboost_margins(const char *model_path, const float *rows, size_t n,
                             size_t nf, float *out) {
-  char rows_path[256], out_path[256], cmd[1024];
+  char rows_path[256], out_path[256], cmd[2048];
   snprintf(rows_path, sizeof rows_path, "%s/random_rows.csv", ref_dir);
   snprintf(out_path, sizeof out_path, "%s/random_margin.csv", ref_dir);
   FILE *f = fopen(rows_path, "w");

@@ -4,10 +4,13 @@
  *
  * What a decision reads of a borrower (its consents, and the value of each
  * column from the latest record of the column's source) is kept in a
- * direct-mapped cache when the caller numbers the borrower's changes
+ * two-way cache when the caller numbers the borrower's changes
  * (sp_apply_request.gen): a decision at the same number reuses it, with no
  * read and no parse. Consents are kept as rows and checked at each
- * decision's own time. */
+ * decision's own time. Each borrower kept holds buffers sized to what was
+ * read (a few hundred bytes), so that the cache can hold a lender's
+ * borrowers: reading them costs a read transaction and a parse each
+ * (BENCHMARKS.md, serve). */
 #include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -24,18 +27,27 @@
 #define TEXT_MAX 256     /* one value as text */
 #define PARTS_MAX 64     /* composition parts kept in the document */
 #define CONSENTS_MAX 32  /* kept per borrower; more are read each time */
-#define CACHE_SLOTS 1024 /* borrowers kept, per applier */
+#define CACHE_SETS 16384 /* two borrowers kept in each, per applier */
 
 /* A borrower's inputs to a decision, as read at gen. */
 typedef struct inputs {
   char id[SP_SVC_ID_MAX + 1];
   uint64_t gen;   /* 0: not kept (empty, or read without a number) */
   int n_consents; /* -1: more than CONSENTS_MAX, read at each decision */
-  sp_consent consent[CONSENTS_MAX];
+  int consent_cap;
+  sp_consent *consent;
   int has_record[SOURCES];
-  long bad_column;        /* a record's value that is not a scalar, or -1 */
-  char (*text)[TEXT_MAX]; /* by column; those of consented sources */
+  long bad_column; /* a record's value that is not a scalar, or -1 */
+  uint32_t *off;   /* by column: its value in chars (those of consented
+                      sources; 0 is "") */
+  char *chars;     /* the values, each ended by '\0' */
+  size_t chars_len, chars_cap;
 } inputs;
+
+/* A set of the cache: two borrowers, the one used last first. */
+typedef struct cache_set {
+  inputs *way[2];
+} cache_set;
 
 struct sp_applier {
   sp_svc *svc; /* of the call in progress */
@@ -45,8 +57,7 @@ struct sp_applier {
   const char **fields;    /* the row: into text, or into an inputs' text */
   int needed[SOURCES];    /* sources the flow reads */
   inputs scratch;         /* read without a number */
-  inputs *cache;          /* CACHE_SLOTS, made on first use */
-  char (*cache_text)[TEXT_MAX];
+  cache_set *cache;       /* CACHE_SETS, made on first use */
 };
 
 int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err) {
@@ -55,10 +66,8 @@ int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err) {
   if (a != NULL) {
     a->text = calloc(n ? n : 1, sizeof *a->text);
     a->fields = calloc(n ? n : 1, sizeof *a->fields);
-    a->scratch.text = calloc(n ? n : 1, sizeof *a->text);
   }
-  if (a == NULL || a->text == NULL || a->fields == NULL ||
-      a->scratch.text == NULL) {
+  if (a == NULL || a->text == NULL || a->fields == NULL) {
     sp_applier_free(a);
     return sp_error_set(err, SP_ENOMEM, "flow", "out of memory");
   }
@@ -80,14 +89,26 @@ int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err) {
   return SP_OK;
 }
 
+static void inputs_free(inputs *in) {
+  if (in == NULL)
+    return;
+  free(in->consent);
+  free(in->off);
+  free(in->chars);
+}
+
 void sp_applier_free(sp_applier *a) {
   if (a == NULL)
     return;
   free(a->text);
   free(a->fields);
-  free(a->scratch.text);
+  inputs_free(&a->scratch);
+  for (size_t i = 0; a->cache != NULL && i < CACHE_SETS; i++)
+    for (int w = 0; w < 2; w++) {
+      inputs_free(a->cache[i].way[w]);
+      free(a->cache[i].way[w]);
+    }
   free(a->cache);
-  free(a->cache_text);
   free(a);
 }
 
@@ -131,14 +152,45 @@ static int column_source(const sp_applier *a, const char *name) {
 typedef struct record_ctx {
   const sp_applier *a;
   inputs *in;
+  sp_error *err;
 } record_ctx;
 
 static int keep_consent(void *ctx, const sp_consent *c) {
   inputs *in = ((record_ctx *)ctx)->in;
-  if (in->n_consents >= 0 && in->n_consents < CONSENTS_MAX)
+  if (in->n_consents >= 0 && in->n_consents == in->consent_cap &&
+      in->consent_cap < CONSENTS_MAX) {
+    int cap = in->consent_cap ? 2 * in->consent_cap : 4;
+    cap = cap < CONSENTS_MAX ? cap : CONSENTS_MAX;
+    sp_consent *p = realloc(in->consent, (size_t)cap * sizeof *p);
+    if (p != NULL)
+      in->consent = p, in->consent_cap = cap;
+  }
+  if (in->n_consents >= 0 && in->n_consents < in->consent_cap)
     in->consent[in->n_consents++] = *c;
   else
-    in->n_consents = -1;
+    in->n_consents = -1; /* read at each decision */
+  return SP_OK;
+}
+
+/* Keeps text as column i's value; SP_ENOMEM. */
+static int keep_text(inputs *in, size_t i, const char *text, sp_error *err) {
+  size_t n = strlen(text);
+  if (n == 0) {
+    in->off[i] = 0;
+    return SP_OK;
+  }
+  if (in->chars_len + n + 1 > in->chars_cap) {
+    size_t cap = 2 * in->chars_cap;
+    while (cap < in->chars_len + n + 1)
+      cap *= 2;
+    char *p = realloc(in->chars, cap);
+    if (p == NULL)
+      return sp_error_set(err, SP_ENOMEM, "", "out of memory");
+    in->chars = p, in->chars_cap = cap;
+  }
+  memcpy(in->chars + in->chars_len, text, n + 1);
+  in->off[i] = (uint32_t)in->chars_len;
+  in->chars_len += n + 1;
   return SP_OK;
 }
 
@@ -149,16 +201,19 @@ static int keep_record(void *ctx, const sp_data_record *rec) {
     return SP_OK;
   json_t *values = json_loads(rec->values_json, 0, NULL);
   k->in->has_record[rec->source] = 1;
-  for (size_t i = 0; i < k->a->n; i++) {
+  int rc = SP_OK;
+  for (size_t i = 0; rc == SP_OK && i < k->a->n; i++) {
     if (sp_flow_column_source(k->a->flow, i) != (int)rec->source)
       continue;
     json_t *v = json_object_get(values, sp_flow_column_name(k->a->flow, i));
-    if (value_text(v, k->in->text[i], TEXT_MAX) != 0 &&
+    char text[TEXT_MAX];
+    if (value_text(v, text, TEXT_MAX) != 0 &&
         (k->in->bad_column < 0 || (long)i < k->in->bad_column))
       k->in->bad_column = (long)i;
+    rc = keep_text(k->in, i, text, k->err);
   }
   json_decref(values);
-  return SP_OK;
+  return rc;
 }
 
 /* Reads what a decision needs of the borrower into in (one row, one
@@ -166,15 +221,41 @@ static int keep_record(void *ctx, const sp_data_record *rec) {
 static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
                        sp_error *err) {
   in->gen = 0;
+  if (in->off == NULL &&
+      (in->off = malloc((a->n ? a->n : 1) * sizeof *in->off)) == NULL)
+    return sp_error_set(err, SP_ENOMEM, "", "out of memory");
+  if (in->chars == NULL && (in->chars = malloc(64)) == NULL)
+    return sp_error_set(err, SP_ENOMEM, "", "out of memory");
+  in->chars_cap = in->chars_cap ? in->chars_cap : 64;
   snprintf(in->id, sizeof in->id, "%s", borrower);
   in->n_consents = 0;
   in->bad_column = -1;
   memset(in->has_record, 0, sizeof in->has_record);
-  for (size_t i = 0; i < a->n; i++)
-    in->text[i][0] = '\0';
-  record_ctx k = {a, in};
+  memset(in->off, 0, a->n * sizeof *in->off);
+  in->chars[0] = '\0';
+  in->chars_len = 1;
+  record_ctx k = {a, in, err};
   return sp_svc_decision_inputs(a->svc, borrower, keep_consent, keep_record, &k,
                                 err);
+}
+
+/* Where the borrower is kept: the way of its set that holds it (*hit if
+ * read at gen), else the one used least lately; NULL without memory. The
+ * way returned becomes the set's first. */
+static inputs *cache_way(sp_applier *a, const char *borrower, uint64_t gen,
+                         int *hit) {
+  cache_set *set = &a->cache[sp_hash_str(borrower) % CACHE_SETS];
+  int w = 1, found = 0;
+  for (int i = 0; i < 2 && !found; i++)
+    if (set->way[i] != NULL && strcmp(set->way[i]->id, borrower) == 0)
+      w = i, found = 1;
+  *hit = found && set->way[w]->gen == gen;
+  if (set->way[w] == NULL && (set->way[w] = calloc(1, sizeof(inputs))) == NULL)
+    return NULL;
+  inputs *in = set->way[w];
+  set->way[w] = set->way[0];
+  set->way[0] = in;
+  return in;
 }
 
 /* The borrower's inputs: kept ones read at req->gen, or read now (and kept
@@ -182,22 +263,16 @@ static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
 static int inputs_of(sp_applier *a, const sp_apply_request *req, inputs **out,
                      sp_error *err) {
   inputs *in = &a->scratch;
-  if (req->gen != 0 && a->cache == NULL) {
-    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
-    a->cache_text = calloc(CACHE_SLOTS * (a->n ? a->n : 1), TEXT_MAX);
-    if (a->cache == NULL || a->cache_text == NULL) {
-      free(a->cache), free(a->cache_text);
-      a->cache = NULL, a->cache_text = NULL;
-    }
-    for (size_t i = 0; a->cache != NULL && i < CACHE_SLOTS; i++)
-      a->cache[i].text = a->cache_text + i * a->n;
-  }
+  if (req->gen != 0 && a->cache == NULL)
+    a->cache = calloc(CACHE_SETS, sizeof *a->cache);
   if (req->gen != 0 && a->cache != NULL) {
-    in = &a->cache[sp_hash_str(req->borrower) % CACHE_SLOTS];
-    if (in->gen == req->gen && strcmp(in->id, req->borrower) == 0) {
-      *out = in;
+    int hit;
+    inputs *way = cache_way(a, req->borrower, req->gen, &hit);
+    if (way != NULL && hit) {
+      *out = way;
       return SP_OK;
     }
+    in = way != NULL ? way : in;
   }
   int rc = read_inputs(a, req->borrower, in, err);
   if (rc == SP_OK && in != &a->scratch)
@@ -248,7 +323,7 @@ static int assemble(sp_applier *a, const inputs *in, const json_t *values,
     int s = sp_flow_column_source(a->flow, i);
     int bad;
     if (s >= 0 && s < SOURCES) {
-      a->fields[i] = in->text[i];
+      a->fields[i] = in->chars + in->off[i];
       bad = (long)i == in->bad_column;
     } else {
       a->fields[i] = a->text[i];

@@ -130,11 +130,16 @@ static int dispatch(sp__req *r, conn_state *cs) {
   return i;
 }
 
+/* Queues r's response; its body goes to libmicrohttpd, which frees it. */
 static enum MHD_Result respond(struct MHD_Connection *c, sp__req *r) {
-  struct MHD_Response *resp = MHD_create_response_from_buffer(
-      r->resp_len, r->resp ? r->resp : (char *)"", MHD_RESPMEM_MUST_COPY);
+  struct MHD_Response *resp =
+      r->resp != NULL ? MHD_create_response_from_buffer(r->resp_len, r->resp,
+                                                        MHD_RESPMEM_MUST_FREE)
+                      : MHD_create_response_from_buffer(0, (char *)"",
+                                                        MHD_RESPMEM_PERSISTENT);
   if (resp == NULL)
     return MHD_NO;
+  r->resp = NULL;
   const char *type = r->route && r->route->fn == sp__h_metrics
                          ? "text/plain; version=0.0.4"
                          : "application/json";
@@ -150,7 +155,7 @@ static int append(conn_state *cs, const char *data, size_t n) {
     return 0;
   }
   if (cs->len + n > cs->cap) {
-    size_t cap = cs->cap ? cs->cap * 2 : 4096;
+    size_t cap = cs->cap ? cs->cap * 2 : 1024; /* most bodies: malloc's cache */
     while (cap < cs->len + n)
       cap *= 2;
     char *p = realloc(cs->body, cap + 1);
