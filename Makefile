@@ -40,7 +40,7 @@ demo: build
 	./build/sparrow demo --db $(DEMO_DB)
 
 format-check: deps-test
-	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h tests/*.c bench/*.c
+	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h tests/*.c tests/*.h bench/*.c
 
 clean:
 	rm -rf build build-check

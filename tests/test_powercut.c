@@ -31,6 +31,7 @@
 #include <sqlite3.h>
 
 #include "store/walbuf.h"
+#include "temp_db.h"
 
 #define COMMITS 60
 #define FILES_MAX 8
@@ -315,16 +316,6 @@ static void register_cut(void) {
   assert_int_equal(sqlite3_vfs_register(&cut_vfs, 1), SQLITE_OK);
 }
 
-static void temp_path(char *out, size_t size) {
-  snprintf(out, size, "/tmp/sparrow-powercut-%d.db", (int)getpid());
-  char side[600];
-  unlink(out);
-  snprintf(side, sizeof side, "%s-wal", out);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", out);
-  unlink(side);
-}
-
 /* Commit i: i % 13 + 1 rows of 200 + i % 7 * 900 bytes, byte j of row n
  * being (n * 31 + j) % 251. */
 static int rows_of(int i) { return i % 13 + 1; }
@@ -393,7 +384,7 @@ typedef struct outcome {
 
 static outcome run(int buffered, long at, unsigned s) {
   char path[256];
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "powercut");
   int fd[2];
   assert_int_equal(pipe(fd), 0);
   pid_t child = fork();
@@ -451,7 +442,7 @@ static outcome run(int buffered, long at, unsigned s) {
     o.ok = o.ok && rows == 0 && commit >= o.acked + 1 && commit <= o.acked + 2;
   } /* else cut before the schema returned: nothing was promised */
   sqlite3_close(db);
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "powercut");
   return o;
 }
 

@@ -16,16 +16,7 @@
 #include <sqlite3.h>
 
 #include "store/walbuf.h"
-
-static void temp_path(char *out, size_t size) {
-  snprintf(out, size, "/tmp/sparrow-walbuf-%d.db", (int)getpid());
-  char side[300];
-  unlink(out);
-  snprintf(side, sizeof side, "%s-wal", out);
-  unlink(side);
-  snprintf(side, sizeof side, "%s-shm", out);
-  unlink(side);
-}
+#include "temp_db.h"
 
 static sqlite3 *open_writer(const char *path) {
   sqlite3 *db;
@@ -107,7 +98,7 @@ static void check_rows(sqlite3 *db, int64_t from, int64_t rows) {
 static void test_commits_seen_at_once(void **state) {
   (void)state;
   char path[256];
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
   sqlite3 *w = open_writer(path), *r;
   assert_int_equal(sqlite3_open_v2(path, &r, SQLITE_OPEN_READONLY, NULL),
                    SQLITE_OK);
@@ -131,7 +122,7 @@ static void test_commits_seen_at_once(void **state) {
   assert_int_equal(sqlite3_open(path, &r), SQLITE_OK);
   check_rows(r, 0, n);
   sqlite3_close(r);
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
 }
 
 /* Killed in the middle of a transaction larger than its page cache (so
@@ -140,7 +131,7 @@ static void test_commits_seen_at_once(void **state) {
 static void test_kill_keeps_commits(void **state) {
   (void)state;
   char path[256];
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
   int64_t committed = 0;
   for (int i = 0; i < 30; i++)
     committed += i % 45 + 1;
@@ -172,14 +163,14 @@ static void test_kill_keeps_commits(void **state) {
   assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
   sqlite3_finalize(st);
   sqlite3_close(r);
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
 }
 
 /* Its frames wait for the sync, so synchronous stays FULL or EXTRA. */
 static void test_synchronous_kept(void **state) {
   (void)state;
   char path[256];
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
   sqlite3 *w = open_writer(path);
   const char *refused[] = {"PRAGMA synchronous=OFF", "PRAGMA synchronous=0",
                            "PRAGMA synchronous=normal",
@@ -195,7 +186,7 @@ static void test_synchronous_kept(void **state) {
                    SQLITE_OK);
   assert_int_equal(query_int(w, "PRAGMA synchronous"), 2);
   sqlite3_close(w);
-  temp_path(path, sizeof path);
+  temp_db(path, sizeof path, "walbuf");
 }
 
 int main(void) {
