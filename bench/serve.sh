@@ -31,7 +31,7 @@ repays=$(run -s "$dir/repay.lua" "$url")
 # The decisions run follows a first pass over the borrowers (its own keys):
 # a server that has decided for a borrower keeps its inputs (src/apply).
 mkdir "$dir/first" && serve_bench_lua "$dir/first" "$borrowers" f
-first=$(wrk -t2 -c"$conns" -d3s --latency -s "$dir/first/apply.lua" "$url" 2>&1)
+first=$(secs=3 run -s "$dir/first/apply.lua" "$url")
 apps=$(run -s "$dir/apply.lua" "$url")
 r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
 r_repay=$(echo "$repays" | rps)

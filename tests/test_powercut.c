@@ -75,8 +75,7 @@ static void power_cut(void) {
   for (int i = n_ops - 1; i >= 0; i--) { /* undo, latest first */
     op *o = &ops[i];
     if (o->old_len > 0 &&
-        real_write(o->file, o->old_bytes, o->old_len,
-                   o->truncate ? o->old_size - o->old_len : o->off) != 0)
+        real_write(o->file, o->old_bytes, o->old_len, o->off) != 0)
       _exit(90);
     if (truncate(paths[o->file], o->old_size) != 0)
       _exit(91);

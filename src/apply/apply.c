@@ -224,9 +224,11 @@ static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
   if (in->off == NULL &&
       (in->off = malloc((a->n ? a->n : 1) * sizeof *in->off)) == NULL)
     return sp_error_set(err, SP_ENOMEM, "", "out of memory");
-  if (in->chars == NULL && (in->chars = malloc(64)) == NULL)
-    return sp_error_set(err, SP_ENOMEM, "", "out of memory");
-  in->chars_cap = in->chars_cap ? in->chars_cap : 64;
+  if (in->chars == NULL) {
+    if ((in->chars = malloc(64)) == NULL)
+      return sp_error_set(err, SP_ENOMEM, "", "out of memory");
+    in->chars_cap = 64;
+  }
   snprintf(in->id, sizeof in->id, "%s", borrower);
   in->n_consents = 0;
   in->bad_column = -1;
