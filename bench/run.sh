@@ -24,6 +24,8 @@ d=$(mktemp -d)
 hand_flow "$d"
 "$b/bench_apply" "$d/flow.json" "$d/apply.db" 200000
 rm -rf "$d"
+echo "== one durable commit: the CPU of a write and its fdatasync, by size"
+"$b/bench_fsync" . 2000
 echo "== sparrow serve under wrk: durable draws, repayments and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64

@@ -30,6 +30,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import StaleElementReferenceException
 
 url, officer, risk, shot = sys.argv[1:5]
 o = Options()
@@ -39,7 +40,8 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
 o.binary_location = "/usr/bin/chromium"
 o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-wait = WebDriverWait(d, 15)
+# a view that renders again replaces the element being read: look again
+wait = WebDriverWait(d, 15, ignored_exceptions=(StaleElementReferenceException,))
 text = lambda sel: d.find_element(By.CSS_SELECTOR, sel).text
 def until(sel, want=None):
     wait.until(lambda _: d.find_elements(By.CSS_SELECTOR, sel) and

@@ -278,6 +278,44 @@ for m, p in [("GET", "/v1/loans/T1/bill"), ("POST", "/v1/lines/L1/close"), ("GET
         assert json.loads(e.read())["error"]["code"] == "route_not_found", (m, p)
 PYEOF
 
+# --- One kept-alive connection: each request sees only its own body, and
+# a request's parts kept with the connection (server.c) start clean ---
+$PY - "$port" "$K_APP" "$dir/draw1" "$DRAW" <<'PYEOF' && ok || bad "kept-alive connection"
+import http.client, json, sys
+port, key, draw1, draw = sys.argv[1], sys.argv[2], open(sys.argv[3], "rb").read(), sys.argv[4]
+c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+def call(method, path, body=None, idem=None):
+    h = {"Authorization": "Bearer " + key}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    if idem:
+        h["Idempotency-Key"] = idem
+    c.request(method, path, body=body, headers=h)
+    r = c.getresponse()
+    return r.status, r.read()
+def err(body):
+    e = json.loads(body)["error"]
+    return e["code"], e["field"]
+big = '{"amount":"1.00","at":"2026-02-02","colour":"%s"}' % ("x" * 5000)
+st, b = call("POST", "/v1/lines/L1/draws", big, "k1")
+assert (st, err(b)) == (400, ("unknown_field", "colour")), (st, b)
+sock = c.sock
+st, b = call("GET", "/v1/lines/L1")  # no body after one of 5 KB
+assert st == 200 and json.loads(b)["id"] == "L1", (st, b)
+st, b = call("POST", "/v1/lines/L1/draws", draw, "d1")  # replayed
+assert (st, b) == (201, draw1), (st, b)
+st, b = call("POST", "/v1/lines/L1/draws", '{"at":"2026-02-02"}', "k2")
+assert (st, err(b)) == (400, ("missing_field", "amount")), (st, b)
+st, b = call("POST", "/v1/lines/L1/draws", draw, "d1")
+assert (st, b) == (201, draw1), (st, b)
+assert c.sock is sock, "the connection was not kept"
+st, b = call("POST", "/v1/lines/L1/draws", '{"amount":"1.00","x":"%s"}' % ("a" * 70000), "k3")
+assert (st, err(b)) == (413, ("body_too_large", "body")), (st, b)
+st, b = call("GET", "/v1/lines/L1")
+assert st == 200, (st, b)
+PYEOF
+[ -z "$(sqlite3 "$db" "select key from svc_idempotency where key like 'k%'")" ] && ok || bad "kept-alive refusals stored a key"
+
 # --- Restart after SIGKILL: nothing acknowledged is lost ---
 req GET /v1/lines/L1 "$K_ADM" >/dev/null
 cp "$dir/b" "$dir/line_before"

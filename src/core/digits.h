@@ -21,6 +21,12 @@ static inline int sp_digits(uint64_t v, char out[SP_DIGITS_MAX]) {
   return n;
 }
 
+/* Exactly `width` digits of v (the lowest, zero-padded), no NUL. */
+static inline void sp_digits_fixed(unsigned v, int width, char *out) {
+  for (int i = width - 1; i >= 0; i--, v /= 10)
+    out[i] = (char)('0' + v % 10);
+}
+
 /* A signed value: '-' first when negative (INT64_MIN too); returns how
  * many characters (no NUL). */
 static inline int sp_digits_i64(int64_t v, char out[SP_DIGITS_MAX + 1]) {

@@ -25,14 +25,6 @@
 
 #define BATCH_MAX 512
 
-struct sp__job {
-  sp__req *r;
-  char key[SP_IDEM_KEY_MAX + 1];
-  char *fp;
-  size_t fp_len;
-  sp__job *next;
-};
-
 /* The request as the idempotency key remembers it: the caller's role,
  * method, path and body (so another role's request with the same key is a
  * different request, 409, and never sees the first response). */
@@ -54,7 +46,8 @@ static void drop_ahead(sp__req *r) {
   free(r->resp);
   r->resp = NULL;
   r->status = 0;
-  sp__prepared_free(r->prepared);
+  free(r->prep.res.doc);
+  r->prep.res.doc = NULL;
   r->prepared = NULL;
   r->ahead = 0;
 }
@@ -176,11 +169,11 @@ static void *committer(void *arg) {
     sp__job *batch = take_batch(srv);
     pthread_mutex_unlock(&srv->gc_lock);
     run_batch(srv, batch);
+    /* A job is its request's: once resumed, the request may end and its
+     * connection take the next, so nothing of it is read after. */
     for (sp__job *j = batch, *next; j != NULL; j = next) {
       next = j->next;
       MHD_resume_connection(j->r->conn); /* its response is ready */
-      free(j->fp);
-      free(j);
     }
     pthread_mutex_lock(&srv->gc_lock);
   }
@@ -209,15 +202,13 @@ void sp__committer_stop(sp_http_server *srv) {
 
 void sp__money_enqueue(sp__req *r, const char *key) {
   sp_http_server *srv = r->srv;
-  sp__job *job = calloc(1, sizeof *job);
-  if (job != NULL)
-    job->fp = fingerprint(r, &job->fp_len);
-  if (job == NULL || job->fp == NULL) {
-    free(job);
+  sp__job *job = &r->job;
+  assert(job->fp == NULL);
+  *job = (sp__job){.r = r};
+  if ((job->fp = fingerprint(r, &job->fp_len)) == NULL) {
     sp__fail(r, 500, "internal", "", "out of memory");
     return;
   }
-  job->r = r;
   snprintf(job->key, sizeof job->key, "%s", key);
   /* Suspended before it is queued: the committer may resume it at once. */
   MHD_suspend_connection(r->conn);
@@ -235,8 +226,6 @@ void sp__money_enqueue(sp__req *r, const char *key) {
   pthread_mutex_unlock(&srv->gc_lock);
   if (stopping) {
     MHD_resume_connection(r->conn);
-    free(job->fp);
-    free(job);
     sp__fail(r, 503, "unavailable", "", "the server is stopping");
   }
 }

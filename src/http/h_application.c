@@ -53,40 +53,25 @@ static void answer(sp__req *r, const char *id, const char *borrower,
                    const char *status, sp_time created, const char *doc) {
   char when[32];
   sp_time_format(created, when);
-  sp_jw w;
-  sp_jw_init(&w);
-  sp_jw_open(&w, '{');
-  sp_jw_key(&w, "id");
-  sp_jw_str(&w, id);
-  sp_jw_key(&w, "borrower");
-  sp_jw_str(&w, borrower);
-  sp_jw_key(&w, "status");
-  sp_jw_str(&w, status);
-  sp_jw_key(&w, "created");
-  sp_jw_str(&w, when);
-  sp_jw_key(&w, "review");
-  sp_jw_null(&w);
-  sp_jw_key(&w, "line");
-  sp_jw_null(&w);
-  sp_jw_close(&w, '}');
-  size_t tl = 0, dl = strlen(doc);
-  char *t = sp_jw_finish(&w, &tl);
-  char *body = t && dl >= 2 ? malloc(dl + tl + 1) : NULL;
-  if (body == NULL) {
-    free(t);
-    sp__fail(r, 500, "internal", "", "out of memory");
+  size_t dl = strlen(doc);
+  if (dl < 2 || doc[dl - 1] != '}') {
+    sp__fail(r, 500, "internal", "", "application %s has no document", id);
     return;
   }
-  /* "{doc...}" + "{tail...}" -> "{doc...,tail...}\n" */
-  memcpy(body, doc, dl - 1);
-  body[dl - 1] = ',';
-  memcpy(body + dl, t + 1, tl - 1);
-  body[dl + tl - 1] = '\n'; /* as every answer ends */
-  body[dl + tl] = '\0';
-  free(t);
-  r->status = 201;
-  r->resp = body;
-  r->resp_len = dl + tl;
+  /* "{doc...}" -> "{doc...,"id":...,"line":null}", in one buffer */
+  sp_jw w;
+  sp_jw_init(&w);
+  sp_jw_raw(&w, doc, dl - 1);
+  sp_jw_raw(&w, ",\"id\":", 6);
+  sp_jw_str(&w, id);
+  sp_jw_raw(&w, ",\"borrower\":", 12);
+  sp_jw_str(&w, borrower);
+  sp_jw_raw(&w, ",\"status\":", 10);
+  sp_jw_str(&w, status);
+  sp_jw_raw(&w, ",\"created\":", 11);
+  sp_jw_str(&w, when);
+  sp_jw_raw(&w, ",\"review\":null,\"line\":null}", 27);
+  sp__reply_jw(r, 201, &w);
 }
 
 static void reply_new(sp__req *r, const sp_apply_request *q,
@@ -159,19 +144,6 @@ void sp__h_application_post(sp__req *r) {
   free(res.doc);
 }
 
-/* A decision made on a polling thread, waiting to be stored. */
-struct sp__prepared {
-  char id[SP_SVC_ID_MAX + 1], borrower[SP_SVC_ID_MAX + 1];
-  sp_time at;
-  sp_apply_result res;
-};
-
-void sp__prepared_free(sp__prepared *p) {
-  if (p != NULL)
-    free(p->res.doc);
-  free(p);
-}
-
 void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
                              uint64_t gen) {
   assert(r->prepared == NULL && r->resp == NULL);
@@ -179,13 +151,11 @@ void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
   if (app_request(r, &q) != 0)
     return;
   q.gen = gen;
-  sp__prepared *p = calloc(1, sizeof *p);
+  sp__prepared *p = &r->prep;
   sp_error err;
   sp_error_clear(&err);
-  int rc = p ? sp_apply_decide(a, reader, &q, &p->res, &err)
-             : sp_error_set(&err, SP_ENOMEM, "", "out of memory");
+  int rc = sp_apply_decide(a, reader, &q, &p->res, &err);
   if (rc != SP_OK) {
-    free(p);
     if (rc != SP_ESTORE && rc != SP_ENOMEM)
       app_refused(r, rc, &err); /* else left to the committer */
     return;
@@ -194,10 +164,12 @@ void sp__application_prepare(sp__req *r, sp_applier *a, sp_svc *reader,
   snprintf(p->borrower, sizeof p->borrower, "%s", q.borrower);
   p->at = q.at;
   reply_new(r, &q, &p->res);
-  if (r->status == 201)
+  if (r->status == 201) {
     r->prepared = p;
-  else
-    sp__prepared_free(p);
+  } else {
+    free(p->res.doc);
+    p->res.doc = NULL;
+  }
 }
 
 int sp__application_record(sp__req *r, sp_error *err) {

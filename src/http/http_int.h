@@ -75,8 +75,22 @@ typedef struct sp__metrics {
   uint64_t decisions[3];        /* by sp_decide_outcome */
 } sp__metrics;
 
-typedef struct sp__job sp__job;
-typedef struct sp__prepared sp__prepared;
+/* A request queued for a group commit (batch.c). */
+typedef struct sp__job {
+  sp__req *r;
+  char key[SP_IDEM_KEY_MAX + 1];
+  char *fp; /* the request as its key remembers it; freed with the request */
+  size_t fp_len;
+  struct sp__job *next;
+} sp__job;
+
+/* A decision made on a polling thread, waiting to be stored
+ * (h_application.c). */
+typedef struct sp__prepared {
+  char id[SP_SVC_ID_MAX + 1], borrower[SP_SVC_ID_MAX + 1];
+  sp_time at;
+  sp_apply_result res;
+} sp__prepared;
 
 struct sp_http_server {
   struct MHD_Daemon *daemon;
@@ -135,11 +149,15 @@ struct sp__req {
   int ahead;     /* answered on a polling thread at gen, still to store */
   uint64_t gen;  /* of the borrower's stripe gen_stripe */
   unsigned gen_stripe;
-  sp__prepared *prepared; /* what ahead stores, if anything */
+  sp__prepared *prepared; /* what ahead stores (&prep), or NULL */
   int route_index;        /* for the metrics */
   int status;             /* response */
   char *resp;             /* malloc'd */
   size_t resp_len;
+  /* Kept with the request, which is kept with its connection (server.c),
+   * so that a request allocates neither. */
+  sp__prepared prep;
+  sp__job job;
 };
 
 /* Responses. sp__reply takes the reference to `body`. */
@@ -234,7 +252,9 @@ int sp__application_record(sp__req *r, sp_error *err);
 /* Answers r with application id's first answer, as its Idempotency-Key
  * keeps it (sp_svc_idem_put_app). */
 int sp__application_replay(sp__req *r, const char *id, sp_error *err);
-void sp__prepared_free(sp__prepared *p);
+/* Frees what r holds (its parsed body, response, decision document and
+ * job's fingerprint); r itself is kept. */
+void sp__req_release(sp__req *r);
 
 /* Opens the book and the service tables on srv->db_path, both or neither
  * (NULL). */

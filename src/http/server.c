@@ -24,13 +24,20 @@
 
 #include "http/http_int.h"
 
+/* What a connection keeps from one request to the next: made when it is
+ * accepted and freed when it closes, so that a request on a kept-alive
+ * connection allocates none of it. */
 typedef struct conn_state {
   char *body;
   size_t len, cap;
   int too_large;
   struct timespec start;
   sp__req *pending; /* queued for a group commit, answered on resume */
+  sp__req req;      /* the request under way */
 } conn_state;
+
+/* A body buffer larger than this is not kept for the next request. */
+#define BODY_KEPT_BYTES 4096
 
 static uint64_t micros_since(const struct timespec *t0) {
   struct timespec t1;
@@ -168,15 +175,42 @@ static int append(conn_state *cs, const char *data, size_t n) {
   return 0;
 }
 
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket,
+                          enum MHD_ConnectionNotificationCode code) {
+  (void)cls, (void)c;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    *socket = calloc(1, sizeof(conn_state)); /* NULL: its requests fail */
+    return;
+  }
+  conn_state *cs = *socket;
+  if (cs != NULL)
+    free(cs->body);
+  free(cs);
+  *socket = NULL;
+}
+
+void sp__req_release(sp__req *r) {
+  json_decref(r->json);
+  free(r->resp);
+  free(r->prep.res.doc);
+  free(r->job.fp);
+  r->json = NULL, r->resp = NULL, r->prep.res.doc = NULL, r->job.fp = NULL;
+  r->prepared = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **state) {
   (void)version;
   conn_state *cs = *state;
-  if (cs == NULL) {
-    if ((cs = calloc(1, sizeof *cs)) == NULL)
+  if (cs == NULL) { /* a new request */
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info == NULL || (cs = info->socket_context) == NULL)
       return MHD_NO;
+    assert(cs->pending == NULL);
+    cs->len = 0, cs->too_large = 0;
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
     *state = cs;
     return MHD_YES;
@@ -192,8 +226,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     return web;
   sp__req *r = cs->pending;
   if (r == NULL) { /* a new request, else one resumed after its commit */
-    if ((r = calloc(1, sizeof *r)) == NULL)
-      return MHD_NO;
+    r = &cs->req;
     *r = (sp__req){.srv = cls,
                    .conn = c,
                    .method = method,
@@ -213,26 +246,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
   enum MHD_Result ok = respond(c, r);
   sp__metrics_record(&r->srv->metrics, r->route_index, r->status,
                      micros_since(&cs->start));
-  json_decref(r->json);
-  free(r->resp);
-  sp__prepared_free(r->prepared);
-  free(r);
+  sp__req_release(r);
   return ok;
 }
 
+/* The end of a request (answered, or its connection gone). */
 static void on_done(void *cls, struct MHD_Connection *c, void **state,
                     enum MHD_RequestTerminationCode code) {
   (void)cls, (void)c, (void)code;
   conn_state *cs = *state;
-  if (cs != NULL && cs->pending != NULL) { /* resumed, never answered */
-    json_decref(cs->pending->json);
-    free(cs->pending->resp);
-    sp__prepared_free(cs->pending->prepared);
-    free(cs->pending);
-  }
   if (cs != NULL) {
-    free(cs->body);
-    free(cs);
+    if (cs->pending != NULL) /* resumed, never answered */
+      sp__req_release(cs->pending);
+    cs->pending = NULL;
+    if (cs->cap > BODY_KEPT_BYTES) {
+      free(cs->body);
+      cs->body = NULL, cs->cap = 0;
+    }
   }
   *state = NULL;
 }
@@ -271,6 +301,7 @@ static struct MHD_Daemon *start_daemon(sp_http_server *srv,
       MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
       on_request, srv, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
       threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+      MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned)SP_HTTP_CONNECTIONS_MAX,
       MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       (size_t)CONN_MEMORY_BYTES, MHD_OPTION_END);

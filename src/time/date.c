@@ -6,8 +6,9 @@
 #include "sparrow/date.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <string.h>
+
+#include "core/digits.h"
 
 static int is_leap(int y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -96,9 +97,13 @@ int sp_date_parse(const char *text, const char *field, sp_date *out,
 void sp_date_format(sp_date date, char buf[11]) {
   int y, m, d;
   sp_date_to_ymd(date, &y, &m, &d);
-  /* Unsigned and bounded so the compiler can see the text fits. */
-  snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-           (unsigned)d % 100u);
+  /* "YYYY-MM-DD", without printf (every answer has dates) */
+  sp_digits_fixed((unsigned)y, 4, buf);
+  buf[4] = '-';
+  sp_digits_fixed((unsigned)m, 2, buf + 5);
+  buf[7] = '-';
+  sp_digits_fixed((unsigned)d, 2, buf + 8);
+  buf[10] = '\0';
 }
 
 sp_date sp_date_add_months(sp_date date, int months) {
@@ -206,8 +211,13 @@ bad:
 void sp_time_format(sp_time t, char buf[32]) {
   sp_date d = sp_time_date(t);
   sp_time s = t + SP_TZ_OFFSET_S - (sp_time)d * SP_DAY_S;
-  char day[11];
-  sp_date_format(d, day);
-  snprintf(buf, 32, "%sT%02d:%02d:%02d+08:00", day, (int)(s / 3600),
-           (int)(s / 60 % 60), (int)(s % 60));
+  assert(s >= 0 && s < SP_DAY_S);
+  sp_date_format(d, buf); /* "YYYY-MM-DDThh:mm:ss+08:00" */
+  buf[10] = 'T';
+  sp_digits_fixed((unsigned)(s / 3600), 2, buf + 11);
+  buf[13] = ':';
+  sp_digits_fixed((unsigned)(s / 60 % 60), 2, buf + 14);
+  buf[16] = ':';
+  sp_digits_fixed((unsigned)(s % 60), 2, buf + 17);
+  memcpy(buf + 19, "+08:00", 7);
 }
