@@ -72,9 +72,10 @@ serve_bench_stop() {
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
-# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua, DIR/repay.lua and
-# DIR/apply.lua,
-# keys PREFIX + thread + counter (a new prefix for every run on one file).
+# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua, DIR/repay.lua,
+# DIR/apply.lua and DIR/apply_nokey.lua (the same applications without an
+# Idempotency-Key), keys and application ids PREFIX + thread + counter (a
+# new prefix for every run on one file).
 serve_bench_lua() {
   local dir=$1 borrowers=$2 prefix=$3
   # each wrk thread numbers its requests; tid tells the threads apart
@@ -102,17 +103,22 @@ LUA
   }
   money_lua draw.lua /v1/lines/L1/draws w '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}'
   money_lua repay.lua /v1/lines/L1/repayments r '{"amount":"0.01","at":"2026-01-01T11:00:00+08:00"}'
-  cat >"$dir/apply.lua" <<LUA
+  # apply_lua FILE KEY_HEADER: an application, its id as its key if asked
+  apply_lua() {
+    cat >"$dir/$1" <<LUA
 $head
 function request()
   counter = counter + 1
   local id = "${prefix}a" .. tid .. "-" .. counter
   return wrk.format("POST", "/v1/applications", {
     ["Authorization"] = "Bearer $KEY",
-    ["Content-Type"] = "application/json",
-    ["Idempotency-Key"] = id,
+    ["Content-Type"] = "application/json",$2
   }, '{"id":"' .. id .. '","borrower":"C' .. (counter % $borrowers + 1) ..
      '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
 end
 LUA
+  }
+  apply_lua apply.lua '
+    ["Idempotency-Key"] = id,'
+  apply_lua apply_nokey.lua ''
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sparrow serve under load with wrk: durable draws, durable repayments and
-# durable credit decisions (each a POST with its own Idempotency-Key) against GET /healthz
+# durable credit decisions (each a POST with its own Idempotency-Key; the
+# decisions also without one) against GET /healthz
 # (no storage) in the same run, so the ratios show what durability and the
 # single writer cost. Decisions use tests/lib_flow.sh's hand flow (two
 # rules, a two-characteristic scorecard, limit and price) on BORROWERS
@@ -33,6 +34,8 @@ repays=$(run -s "$dir/repay.lua" "$url")
 mkdir "$dir/first" && serve_bench_lua "$dir/first" "$borrowers" f
 first=$(secs=3 run -s "$dir/first/apply.lua" "$url")
 apps=$(run -s "$dir/apply.lua" "$url")
+mkdir "$dir/nokey" && serve_bench_lua "$dir/nokey" "$borrowers" n
+apps0=$(run -s "$dir/nokey/apply_nokey.lua" "$url")
 r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
 r_repay=$(echo "$repays" | rps)
 echo "GET /healthz (baseline):   $r_base req/s  p99 $(echo "$base" | p99)"
@@ -40,6 +43,7 @@ echo "POST draws (durable):      $r_draw req/s  p99 $(echo "$draws" | p99)  non-
 echo "POST repayments (durable):  $r_repay req/s  p99 $(echo "$repays" | p99)  non-2xx: $(echo "$repays" | bad)"
 echo "POST applications, first 3 s (inputs read): $(echo "$first" | rps) req/s  p99 $(echo "$first" | p99)  non-2xx: $(echo "$first" | bad)"
 echo "POST applications (durable decisions): $r_app req/s  p99 $(echo "$apps" | p99)  non-2xx: $(echo "$apps" | bad)"
+echo "POST applications without a key (durable decisions): $(echo "$apps0" | rps) req/s  p99 $(echo "$apps0" | p99)  non-2xx: $(echo "$apps0" | bad)"
 awk -v a="$r_draw" -v b="$r_base" 'BEGIN { printf "draws / healthz: %.4f\n", a / b }'
 awk -v a="$r_app" -v b="$r_base" 'BEGIN { printf "decisions / healthz: %.4f\n", a / b }'
 m=$(curl -s -H "$auth" "$url/metrics")

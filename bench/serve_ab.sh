@@ -6,10 +6,14 @@
 # from /proc: the committer (and main) thread apart from the polling
 # threads (MHD-worker).
 # usage: [BORROWERS=N] bench/serve_ab.sh BIN_A BIN_B [ROUNDS] [SECONDS]
-#        [CONNECTIONS] [draw|repay|apply]
+#        [CONNECTIONS] [WORKLOAD | WORKLOAD_A/WORKLOAD_B]
+# WORKLOAD: draw, repay, apply or apply_nokey (applications without an
+# Idempotency-Key); two of them, e.g. apply/apply_nokey, send A the first
+# and B the second (A and B may then be the same binary).
 # Not part of `make check`; needs wrk, curl and sqlite3 (make deps-bench).
 set -eu
 A=$1 B=$2 rounds=${3:-3} secs=${4:-5} conns=${5:-32} which=${6:-apply}
+which_a=${which%/*} which_b=${which#*/}
 borrowers=${BORROWERS:-10000}
 command -v wrk >/dev/null || { echo "wrk not installed (make deps-bench)"; exit 1; }
 top=$(mktemp -d)
@@ -29,11 +33,12 @@ cpu() { # pid -> "committer_ticks pollers_ticks"
 hz=$(getconf CLK_TCK)
 for r in $(seq 1 "$rounds"); do
   for x in a b; do
-    port=$port_a; [ $x = b ] && port=$port_b
+    port=$port_a w=$which_a
+    [ $x = b ] && port=$port_b w=$which_b
     pid=$(cat "$top/$x/pid")
     serve_bench_lua "$top/$x" "$borrowers" "r$r"
     c0=$(cpu "$pid")
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/$x/$which.lua" "http://127.0.0.1:$port" 2>&1)
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/$x/$w.lua" "http://127.0.0.1:$port" 2>&1)
     c1=$(cpu "$pid")
     n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
     echo "$x $(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')" \

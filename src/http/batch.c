@@ -1,5 +1,5 @@
-/* Group commit for the routes that move money (and applications sent with
- * an Idempotency-Key).
+/* Group commit for the routes that move money and for credit
+ * applications.
  *
  * Each such request is queued as a job and its connection suspended, so
  * that no server thread waits for the disk. One committer thread takes the
@@ -52,14 +52,11 @@ static void drop_ahead(sp__req *r) {
   r->ahead = 0;
 }
 
-/* Runs one job inside the batch; SP_OK, or a storage failure that must
- * fail the whole batch. An application decided ahead (reader.c) is stored
- * as decided if what it read still stands, else decided again here. */
-static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
+/* A key already stored: its first answer (SP_OK), a 409 for another
+ * request under it (SP_OK), SP_ENOTFOUND for a new key, or a storage
+ * failure. */
+static int replay(sp_http_server *srv, sp__job *j, sp_error *err) {
   sp__req *r = j->r;
-  assert(r->route->info.money && (r->ahead || r->resp == NULL));
-  if (r->ahead && !sp__gen_current(r))
-    drop_ahead(r); /* decided on data that has changed since: again */
   int status = 0;
   char *body = NULL, app[SP_SVC_ID_MAX + 1];
   size_t body_len = 0;
@@ -78,6 +75,22 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
              "this key was used for a different request");
     return SP_OK;
   }
+  return rc;
+}
+
+/* Runs one job inside the batch; SP_OK, or a storage failure that must
+ * fail the whole batch. An application decided ahead (reader.c) is stored
+ * as decided if what it read still stands, else decided again here. An
+ * application sent without a key has no key's row to read or write: its
+ * id is what a second sending of it finds (409). */
+static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
+  sp__req *r = j->r;
+  int keyed = j->key[0] != '\0';
+  assert(r->route->info.money && (r->ahead || r->resp == NULL));
+  assert(keyed || r->route->fn == sp__h_application_post);
+  if (r->ahead && !sp__gen_current(r))
+    drop_ahead(r); /* decided on data that has changed since: again */
+  int rc = keyed ? replay(srv, j, err) : SP_ENOTFOUND;
   if (rc != SP_ENOTFOUND)
     return rc;
   if (r->ahead) {
@@ -86,12 +99,12 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
   } else {
     char ref[SP_IDEM_KEY_MAX + 3];
     snprintf(ref, sizeof ref, "h:%s", j->key);
-    r->ref = ref;
+    r->ref = keyed ? ref : NULL;
     r->route->fn(r);
     r->ref = NULL;
   }
-  if (r->status < 200 || r->status >= 300)
-    return SP_OK; /* refused: nothing of it remains, the key stays free */
+  if (!keyed || r->status < 200 || r->status >= 300)
+    return SP_OK; /* no key; or refused: nothing remains, the key stays free */
   if (r->route->fn == sp__h_application_post) /* its answer is kept there */
     return sp_svc_idem_put_app(srv->svc, j->key, j->fp, j->fp_len, r->status,
                                sp__str(r, "id"), r->now, err);
@@ -205,11 +218,11 @@ void sp__money_enqueue(sp__req *r, const char *key) {
   sp__job *job = &r->job;
   assert(job->fp == NULL);
   *job = (sp__job){.r = r};
-  if ((job->fp = fingerprint(r, &job->fp_len)) == NULL) {
+  if (key != NULL && (job->fp = fingerprint(r, &job->fp_len)) == NULL) {
     sp__fail(r, 500, "internal", "", "out of memory");
     return;
   }
-  snprintf(job->key, sizeof job->key, "%s", key);
+  snprintf(job->key, sizeof job->key, "%s", key ? key : "");
   /* Suspended before it is queued: the committer may resume it at once. */
   MHD_suspend_connection(r->conn);
   pthread_mutex_lock(&srv->gc_lock);

@@ -188,10 +188,10 @@ json_t *sp__json_money(int64_t fen);
 json_t *sp__json_date(sp_date d);
 json_t *sp__json_time(sp_time t);
 
-/* Queues a money route's request behind its Idempotency-Key for the next
- * group commit and suspends its connection (r->queued set; r must live
- * until the connection is resumed with r's response), or answers it at
- * once (503 when stopping). */
+/* Queues a money route's request behind its Idempotency-Key (NULL for an
+ * application sent without one) for the next group commit and suspends its
+ * connection (r->queued set; r must live until the connection is resumed
+ * with r's response), or answers it at once (503 when stopping). */
 void sp__money_enqueue(sp__req *r, const char *key);
 /* The committer thread: started with the server, stopped (after running
  * every queued job) before the daemon stops. */

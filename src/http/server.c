@@ -5,9 +5,10 @@
  * more is drained and answered 413), route (404/405), authenticate the
  * bearer key (401) and check its role against the route (403), check the
  * body, then run the handler under the server's lock (one writer). Routes
- * that move money go through group commit (batch.c) with their
- * Idempotency-Key: the request is kept (conn_state.pending) while its
- * connection is suspended, and answered when the committer resumes it.
+ * that move money (with their Idempotency-Key) and credit applications go
+ * through group commit (batch.c): the request is kept (conn_state.pending)
+ * while its connection is suspended, and answered when the committer
+ * resumes it.
  * GET /v1/portfolio is kept the same way for the portfolio's thread
  * (view.c), which reads the file beside the committer, without the lock.
  *
@@ -87,7 +88,7 @@ static void run_route(sp__req *r) {
     key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                       "Idempotency-Key");
     if (key == NULL && r->route->info.money == 2) {
-      /* optional: without one the request commits alone */
+      /* optional: without one, no key's row is read or written */
     } else if (key == NULL || !key_ok(key)) {
       sp__fail(r, 400, key ? "invalid_value" : "idempotency_key_required",
                "Idempotency-Key",
@@ -99,7 +100,7 @@ static void run_route(sp__req *r) {
   }
   if (r->route->fields != NULL && sp__parse_body(r) != 0)
     return;
-  if (key != NULL) {
+  if (r->route->info.money) {
     sp__prepare(r);            /* what can be done ahead, without the lock */
     sp__money_enqueue(r, key); /* group commit, under the lock */
     return;
