@@ -5,7 +5,7 @@ DEB_BUILD   := build-essential cmake pkg-config libsqlite3-dev sqlite3 libjansso
 DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklearn python3-pandas xz-utils curl \
                chromium chromium-driver python3-selenium fonts-wqy-microhei
 # Baselines the benchmarks compare against (never linked into libsparrow).
-DEB_BENCH   := libxgboost-dev python3 python3-xgboost python3-pandas wrk curl
+DEB_BENCH   := libxgboost-dev libh2o-evloop-dev python3 python3-xgboost python3-pandas wrk curl
 JOBS        ?= 2
 DEMO_DB     ?= sparrow-demo.db
 

@@ -26,6 +26,12 @@ hand_flow "$d"
 rm -rf "$d"
 echo "== one durable commit: the CPU of a write and its fdatasync, by size"
 "$b/bench_fsync" . 2000
+echo "== the HTTP layer alone: libmicrohttpd against h2o, CPU per request"
+if [ -x "$b/http_echo_h2o" ]; then
+  "$(dirname "$0")/http_layer.sh" 6 5 32 "$b/http_echo_mhd" "$b/http_echo_h2o"
+else
+  echo "http_echo_h2o not built (libh2o-evloop-dev: make deps-bench)"
+fi
 echo "== sparrow serve under wrk: durable draws, repayments and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64
