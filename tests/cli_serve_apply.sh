@@ -159,6 +159,43 @@ for n in 1 2 3 4; do
 done
 [ "$(sqlite3 "$db" "select count(*) from svc_applications where id like 'K%'")" = "8" ] && ok || bad "keyed applications stored"
 
+# Twelve sendings at once (most of them in one group commit): one
+# application without a key is stored once and the others are refused by
+# its id; one under a key is stored once and every answer is the first.
+$PY - "$port" "$K_APP" <<'PYEOF' && ok || bad "sent twelve times at once"
+import json, sys, threading, urllib.error, urllib.request
+port, key = sys.argv[1], sys.argv[2]
+def send(body, idem, out, i, start):
+    headers = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
+    if idem:
+        headers["Idempotency-Key"] = idem
+    req = urllib.request.Request("http://127.0.0.1:%s/v1/applications" % port, data=body.encode(),
+                                 method="POST", headers=headers)
+    start.wait()
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            out[i] = (r.status, r.read().decode())
+    except urllib.error.HTTPError as e:
+        out[i] = (e.code, e.read().decode())
+for app, idem in (("S0", None), ("S1", "k-S1")):
+    body = '{"id":"%s","borrower":"B1","values":{"months_in_business":36}}' % app
+    out, start = [None] * 12, threading.Barrier(12)
+    threads = [threading.Thread(target=send, args=(body, idem, out, i, start)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(s for s, _ in out)
+    if idem is None:
+        assert statuses == [201] + [409] * 11, (app, statuses)
+        errors = [json.loads(t)["error"] for s, t in out if s == 409]
+        assert all((e["code"], e["field"]) == ("conflict", "id") for e in errors), errors
+    else:
+        assert statuses == [201] * 12, (app, statuses)
+        assert len({t for _, t in out}) == 1, "the answers differ"
+PYEOF
+[ "$(sqlite3 "$db" "select count(*) from svc_applications where id in ('S0', 'S1')")" = "2" ] && ok || bad "sent twelve times at once: stored"
+
 # A restart keeps every acknowledged decision and review, and a key's
 # first answer, byte for byte.
 stop
