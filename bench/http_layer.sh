@@ -11,56 +11,24 @@
 # Not part of `make check`; needs wrk (make deps-bench).
 set -eu
 rounds=$1 secs=$2 conns=$3; shift 3
+command -v wrk >/dev/null || { echo "wrk not installed (make deps-bench)"; exit 1; }
 dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
-cat >"$dir/post.lua" <<'LUA'
-local n = 0
-function setup(thread) n = n + 1; thread:set("tid", n) end
-function init(args) counter = 0 end
-function request()
-  counter = counter + 1
-  local id = "a" .. tid .. "-" .. counter
-  return wrk.format("POST", "/v1/applications", {
-    ["Authorization"] = "Bearer bench-admin-key-0123456789",
-    ["Content-Type"] = "application/json",
-  }, '{"id":"' .. id .. '","borrower":"C' .. (counter % 10000 + 1) ..
-     '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
-end
-LUA
-bins=("$@")
-port=18200
-ports=()
-for b in "$@"; do
-  port=$((port + 1))
-  "$b" $port 2 >"$dir/out$port" 2>&1 &
+. "$(dirname "$0")/lib_serve_bench.sh"
+serve_bench_lua "$dir" 10000 ""
+bins=("$@") ports=()
+for i in "${!bins[@]}"; do
+  mkdir "$dir/s$i"
+  "${bins[$i]}" $((18201 + i)) 2 >"$dir/s$i/out" 2>&1 &
   pids+=($!)
-  ports+=($port)
 done
-for p in "${ports[@]}"; do
-  for _ in $(seq 1 50); do
-    grep -q '^listening' "$dir/out$p" && break
-    sleep 0.1
-  done
-  grep -q '^listening' "$dir/out$p" || { echo "no server on port $p: $(cat "$dir/out$p")" >&2; exit 1; }
+for i in "${!bins[@]}"; do
+  ports+=("$(serve_bench_port "$dir/s$i" 50)")
+  wrk -t2 -c"$conns" -d2s -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}" >/dev/null
 done
-cpu() { # pid -> "committer_ticks other_ticks"
-  local c=0 m=0 t v
-  for t in /proc/$1/task/*; do
-    v=$(awk '{print $14 + $15}' "$t/stat")
-    if [ "$(cat "$t/comm")" = committer ]; then c=$((c + v)); else m=$((m + v)); fi
-  done
-  echo "$c $m"
-}
-hz=$(getconf CLK_TCK)
-for i in "${!ports[@]}"; do wrk -t2 -c$conns -d2s -s "$dir/post.lua" http://127.0.0.1:${ports[$i]} >/dev/null; done
-for r in $(seq 1 $rounds); do
-  for i in "${!ports[@]}"; do
-    p=${ports[$i]} pid=${pids[$i]}
-    c0=$(cpu $pid)
-    out=$(wrk -t2 -c$conns -d${secs}s --latency -s "$dir/post.lua" http://127.0.0.1:$p 2>&1)
-    c1=$(cpu $pid)
-    n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
-    echo "$(basename "${bins[$i]}") $(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p') $(echo "$c0 $c1 $n $hz" | awk '{ printf "cpu per request: polling %.1f us, committer %.1f us", ($4 - $2) * 1e6 / $6 / $5, ($3 - $1) * 1e6 / $6 / $5 }')"
+for r in $(seq 1 "$rounds"); do
+  for i in "${!bins[@]}"; do
+    echo "$(basename "${bins[$i]}") $(wrk_cpu "${pids[$i]}" committer committer polling -t2 -c"$conns" -d"${secs}s" -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}")"
   done
 done

@@ -122,3 +122,29 @@ LUA
     ["Idempotency-Key"] = id,'
   apply_lua apply_nokey.lua ''
 }
+
+# thread_ticks PID NAME: "A B", the CPU ticks (user + system) of PID's
+# threads named NAME, and of its other threads.
+thread_ticks() {
+  local a=0 b=0 t v
+  for t in /proc/$1/task/*; do
+    v=$(awk '{print $14 + $15}' "$t/stat")
+    if [ "$(cat "$t/comm")" = "$2" ]; then a=$((a + v)); else b=$((b + v)); fi
+  done
+  echo "$a $b"
+}
+
+# wrk_cpu PID NAME LABEL OTHERS WRK_ARGS...: wrk (with --latency) against
+# PID's server; prints the rate, p99 and non-2xx count, and the CPU per
+# request of PID's threads named NAME (as LABEL) and of the others (as
+# OTHERS).
+wrk_cpu() {
+  local pid=$1 name=$2 label=$3 others=$4 c0 c1 out n
+  shift 4
+  c0=$(thread_ticks "$pid" "$name")
+  out=$(wrk --latency "$@" 2>&1)
+  c1=$(thread_ticks "$pid" "$name")
+  n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+  echo "$(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')" \
+    "$(echo "$c0 $c1 $n $(getconf CLK_TCK)" | awk -v a="$label" -v b="$others" '{ printf "cpu per request: %s %.1f us, %s %.1f us", a, ($3 - $1) * 1e6 / $6 / $5, b, ($4 - $2) * 1e6 / $6 / $5 }')"
+}

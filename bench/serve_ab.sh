@@ -22,26 +22,12 @@ trap 'serve_bench_stop "$top/a"; serve_bench_stop "$top/b"; rm -rf "$top"' EXIT
 . "$(dirname "$0")/lib_serve_bench.sh"
 port_a=$(serve_bench_start "$A" "$top/a" "$borrowers")
 port_b=$(serve_bench_start "$B" "$top/b" "$borrowers")
-cpu() { # pid -> "committer_ticks pollers_ticks"
-  local c=0 m=0 t v
-  for t in /proc/$1/task/*; do
-    v=$(awk '{print $14 + $15}' "$t/stat")
-    if [ "$(cat "$t/comm")" = MHD-worker ]; then m=$((m + v)); else c=$((c + v)); fi
-  done
-  echo "$c $m"
-}
-hz=$(getconf CLK_TCK)
 for r in $(seq 1 "$rounds"); do
   for x in a b; do
     port=$port_a w=$which_a
     [ $x = b ] && port=$port_b w=$which_b
     pid=$(cat "$top/$x/pid")
     serve_bench_lua "$top/$x" "$borrowers" "r$r"
-    c0=$(cpu "$pid")
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$top/$x/$w.lua" "http://127.0.0.1:$port" 2>&1)
-    c1=$(cpu "$pid")
-    n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
-    echo "$x $(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')" \
-      "$(echo "$c0 $c1 $n $hz" | awk '{ printf "cpu per request: committer %.1f us, polling threads %.1f us", ($3 - $1) * 1e6 / $6 / $5, ($4 - $2) * 1e6 / $6 / $5 }')"
+    echo "$x $(wrk_cpu "$pid" MHD-worker "polling threads" committer -t2 -c"$conns" -d"${secs}s" -s "$top/$x/$w.lua" "http://127.0.0.1:$port")"
   done
 done
