@@ -24,6 +24,8 @@ d=$(mktemp -d)
 hand_flow "$d"
 "$b/bench_apply" "$d/flow.json" "$d/apply.db" 200000
 rm -rf "$d"
+echo "== reading a request body: sparrow's JSON reader against jansson"
+"$b/bench_json" 500000
 echo "== one durable commit: the CPU of a write and its fdatasync, by size"
 "$b/bench_fsync" . 2000
 echo "== the HTTP layer alone: libmicrohttpd against h2o, CPU per request"

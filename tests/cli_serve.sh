@@ -192,8 +192,12 @@ deep=$($PY -c "print('{\"amount\":' + '[' * 17 + ']' * 17 + '}')")
 expect_err "deep" 400 too_deep body POST /v1/lines/L1/draws "$K_APP" "$deep" e2
 expect_err "malformed" 400 malformed_json body POST /v1/lines/L1/draws "$K_APP" '{"amount": "1.00",
  "at" "2026-02-02"}' e3
-# Reported where the unexpected token ends: line 2, column 18; byte 19 + 18.
-[ "$(j "d['error']['line'], d['error']['column'], d['error']['position']")" = "(2, 18, 37)" ] && ok || bad "malformed position: $(cat "$dir/b")"
+# Reported where Python's json module reports it: at the character found
+# where ':' was expected (line 2, column 7; byte 19 + 6).
+want=$($PY -c 'import json
+try: json.loads("{\"amount\": \"1.00\",\n \"at\" \"2026-02-02\"}")
+except json.JSONDecodeError as e: print((e.lineno, e.colno, e.pos))')
+[ "$want" = "(2, 7, 25)" ] && [ "$(j "d['error']['line'], d['error']['column'], d['error']['position']")" = "$want" ] && ok || bad "malformed position: $(cat "$dir/b") (python: $want)"
 expect_err "not object" 400 wrong_type body POST /v1/lines/L1/draws "$K_APP" '["1.00"]' e4
 expect_err "wrong type" 400 wrong_type amount POST /v1/lines/L1/draws "$K_APP" '{"amount":100}' e5
 expect_err "unknown field" 400 unknown_field colour POST /v1/lines/L1/draws "$K_APP" '{"amount":"1.00","colour":"red"}' e6

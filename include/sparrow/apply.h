@@ -26,7 +26,7 @@
 #include "sparrow/svc.h"
 
 typedef struct sp_applier sp_applier;
-struct json_t;
+struct sp_jr_value;
 
 /* Binds a loaded flow (not owned) to its own columns. One applier is used
  * by one thread at a time. */
@@ -34,18 +34,19 @@ int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err);
 void sp_applier_free(sp_applier *a);
 
 typedef struct sp_apply_request {
-  const char *id;              /* application id */
-  const char *borrower;        /* a stored borrower */
-  int64_t amount_fen;          /* amount asked for (caps the limit), 0: none */
-  const char *values_json;     /* a JSON object of the application's values,
-                                  or NULL */
-  const struct json_t *values; /* the same already parsed (jansson), used
-                                  instead of values_json if not NULL */
-  sp_time at;                  /* decision time (consents are checked at it) */
-  uint64_t gen;                /* 0, or the caller's count of changes to this
-                                  borrower's data (borrower, consents, records):
-                                  what the applier read of it at the same count
-                                  is used again, unread */
+  const char *id;          /* application id */
+  const char *borrower;    /* a stored borrower */
+  int64_t amount_fen;      /* amount asked for (caps the limit), 0: none */
+  const char *values_json; /* a JSON object of the application's values,
+                              or NULL */
+  const struct sp_jr_value *values; /* the same already read (sparrow/jr.h),
+                                       used instead of values_json if not
+                                       NULL */
+  sp_time at;   /* decision time (consents are checked at it) */
+  uint64_t gen; /* 0, or the caller's count of changes to this
+                   borrower's data (borrower, consents, records):
+                   what the applier read of it at the same count
+                   is used again, unread */
 } sp_apply_request;
 
 typedef struct sp_apply_result {

@@ -12,7 +12,6 @@
  * borrowers: reading them costs a read transaction and a parse each
  * (BENCHMARKS.md, serve). */
 #include <assert.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "core/digits.h"
 #include "core/hash.h"
 #include "sparrow/apply.h"
+#include "sparrow/jr.h"
 #include "sparrow/jw.h"
 #include "sparrow/money.h"
 
@@ -28,6 +28,7 @@
 #define PARTS_MAX 64     /* composition parts kept in the document */
 #define CONSENTS_MAX 32  /* kept per borrower; more are read each time */
 #define CACHE_SETS 16384 /* two borrowers kept in each, per applier */
+#define VALUES_DEPTH 64  /* nesting read in a stored text of values */
 
 /* A borrower's inputs to a decision, as read at gen. */
 typedef struct inputs {
@@ -58,6 +59,8 @@ struct sp_applier {
   int needed[SOURCES];    /* sources the flow reads */
   inputs scratch;         /* read without a number */
   cache_set *cache;       /* CACHE_SETS, made on first use */
+  sp_jr jr;               /* a stored text being read: a record's values, or an
+                             application's (values_json) */
 };
 
 int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err) {
@@ -78,6 +81,7 @@ int sp_applier_new(sp_flow *flow, sp_applier **out, sp_error *err) {
     if (s >= 0 && s < SOURCES)
       a->needed[s] = 1;
   }
+  sp_jr_init(&a->jr);
   int rc = sp_flow_bind(flow, a->fields, n, err);
   for (size_t i = 0; i < n; i++)
     a->fields[i] = a->text[i];
@@ -102,6 +106,7 @@ void sp_applier_free(sp_applier *a) {
     return;
   free(a->text);
   free(a->fields);
+  sp_jr_free(&a->jr);
   inputs_free(&a->scratch);
   for (size_t i = 0; a->cache != NULL && i < CACHE_SETS; i++)
     for (int w = 0; w < 2; w++) {
@@ -120,23 +125,21 @@ const char *sp_apply_status(sp_decide_outcome o) {
 
 /* One value as the flow reads it: text, "" for missing; -1 if it is not
  * a scalar. */
-static int value_text(const json_t *v, char *out, size_t cap) {
+static int value_text(const sp_jr_value *v, char *out, size_t cap) {
+  assert(cap > SP_DIGITS_MAX + 1);
   out[0] = '\0';
-  if (v == NULL || json_is_null(v))
+  if (v == NULL || v->type == SP_JR_NULL)
     return 0;
-  if (json_is_string(v)) {
-    size_t n = json_string_length(v);
-    n = n < cap ? n : cap - 1;
-    memcpy(out, json_string_value(v), n);
+  if (v->type == SP_JR_STRING) {
+    size_t n = v->n < cap ? v->n : cap - 1;
+    memcpy(out, v->s, n);
     out[n] = '\0';
-  } else if (json_is_integer(v) && cap > SP_DIGITS_MAX + 1) {
-    out[sp_digits_i64(json_integer_value(v), out)] = '\0';
-  } else if (json_is_integer(v))
-    snprintf(out, cap, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-  else if (json_is_real(v))
-    snprintf(out, cap, "%.17g", json_real_value(v));
-  else if (json_is_boolean(v))
-    snprintf(out, cap, "%d", json_is_true(v));
+  } else if (v->type == SP_JR_INT)
+    out[sp_digits_i64(v->i, out)] = '\0';
+  else if (v->type == SP_JR_REAL)
+    snprintf(out, cap, "%.17g", v->d);
+  else if (v->type == SP_JR_TRUE || v->type == SP_JR_FALSE)
+    snprintf(out, cap, "%d", v->type == SP_JR_TRUE);
   else
     return -1;
   return 0;
@@ -150,7 +153,7 @@ static int column_source(const sp_applier *a, const char *name) {
 }
 
 typedef struct record_ctx {
-  const sp_applier *a;
+  sp_applier *a;
   inputs *in;
   sp_error *err;
 } record_ctx;
@@ -199,20 +202,25 @@ static int keep_record(void *ctx, const sp_data_record *rec) {
   record_ctx *k = ctx;
   if (!k->a->needed[rec->source])
     return SP_OK;
-  json_t *values = json_loads(rec->values_json, 0, NULL);
+  sp_jr_error je; /* unreadable values read as missing ones */
+  const sp_jr_value *values =
+      sp_jr_parse(&k->a->jr, rec->values_json, strlen(rec->values_json),
+                  VALUES_DEPTH, &je) == SP_OK
+          ? sp_jr_root(&k->a->jr)
+          : NULL;
   k->in->has_record[rec->source] = 1;
   int rc = SP_OK;
   for (size_t i = 0; rc == SP_OK && i < k->a->n; i++) {
     if (sp_flow_column_source(k->a->flow, i) != (int)rec->source)
       continue;
-    json_t *v = json_object_get(values, sp_flow_column_name(k->a->flow, i));
+    const sp_jr_value *v =
+        sp_jr_get(values, sp_flow_column_name(k->a->flow, i));
     char text[TEXT_MAX];
     if (value_text(v, text, TEXT_MAX) != 0 &&
         (k->in->bad_column < 0 || (long)i < k->in->bad_column))
       k->in->bad_column = (long)i;
     rc = keep_text(k->in, i, text, k->err);
   }
-  json_decref(values);
   return rc;
 }
 
@@ -308,11 +316,11 @@ static int check_consents(sp_applier *a, const sp_apply_request *req,
 }
 
 /* Fills the row from the borrower's inputs and the application's values. */
-static int assemble(sp_applier *a, const inputs *in, const json_t *values,
+static int assemble(sp_applier *a, const inputs *in, const sp_jr_value *values,
                     sp_error *err) {
-  const char *key;
-  json_t *v;
-  json_object_foreach((json_t *)values, key, v) {
+  for (const sp_jr_value *v = sp_jr_first(values); v;
+       v = sp_jr_next(values, v)) {
+    const char *key = v->key;
     int s = column_source(a, key);
     if (s >= 0 && s < SOURCES)
       return sp_error_set(err, SP_EINVAL, "values",
@@ -329,7 +337,7 @@ static int assemble(sp_applier *a, const inputs *in, const json_t *values,
       bad = (long)i == in->bad_column;
     } else {
       a->fields[i] = a->text[i];
-      bad = value_text(json_object_get(values, name), a->text[i], TEXT_MAX);
+      bad = value_text(sp_jr_get(values, name), a->text[i], TEXT_MAX);
     }
     if (bad)
       return sp_error_set(err, SP_EINVAL, "values", "%.60s: not a scalar",
@@ -440,17 +448,21 @@ int sp_apply_decide(sp_applier *a, sp_svc *svc, const sp_apply_request *req,
   int rc = inputs_of(a, req, &in, err);
   if (rc != SP_OK)
     return rc;
-  json_t *values = req->values        ? json_incref((json_t *)req->values)
-                   : req->values_json ? json_loads(req->values_json, 0, NULL)
-                                      : json_object();
+  static const sp_jr_value none = {.type = SP_JR_OBJECT, .span = 1};
+  const sp_jr_value *values = req->values ? req->values : &none;
+  sp_jr_error je;
+  if (req->values == NULL && req->values_json != NULL)
+    values = sp_jr_parse(&a->jr, req->values_json, strlen(req->values_json),
+                         VALUES_DEPTH, &je) == SP_OK
+                 ? sp_jr_root(&a->jr)
+                 : NULL;
   uint64_t consent[SOURCES];
-  if (!json_is_object(values))
+  if (values == NULL || values->type != SP_JR_OBJECT)
     rc = sp_error_set(err, SP_EINVAL, "values", "values: a JSON object");
   if (rc == SP_OK)
     rc = check_consents(a, req, in, consent, err);
   if (rc == SP_OK)
     rc = assemble(a, in, values, err);
-  json_decref(values);
   if (rc == SP_OK && sp_flow_decide(a->flow, a->fields, a->n, 1, &out->decision,
                                     err) != SP_OK) {
     char why[sizeof err->message];

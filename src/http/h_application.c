@@ -103,8 +103,8 @@ static int app_request(sp__req *r, sp_apply_request *q) {
                           .amount_fen = sp__money(r, "amount")};
   if (sp__time_field(r, "at", &q->at) != 0)
     return -1;
-  json_t *values = json_object_get(r->json, "values");
-  if (values != NULL && !json_is_object(values)) {
+  const sp_jr_value *values = sp__value(r, "values");
+  if (values != NULL && values->type != SP_JR_OBJECT) {
     sp__fail(r, 400, "wrong_type", "values", "values: an object");
     return -1;
   }

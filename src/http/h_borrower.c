@@ -100,8 +100,10 @@ void sp__h_data_post(sp__req *r) {
   sp_error err;
   sp_error_clear(&err);
   sp_data_record d = {.borrower = b.id, .received = r->now};
-  char *values = json_dumps(json_object_get(r->json, "values"),
-                            JSON_COMPACT | JSON_PRESERVE_ORDER);
+  sp_jw w; /* values is a required field */
+  sp_jw_init(&w);
+  sp_jr_write(&w, sp__value(r, "values"));
+  char *values = sp_jw_finish(&w, NULL);
   int rc = values ? SP_OK : sp_error_set(&err, SP_ENOMEM, "values", "oom");
   if (rc == SP_OK)
     rc = sp_source_parse(sp__str(r, "source"), "source", &d.source, &err);

@@ -41,11 +41,11 @@ void sp__h_consent_post(sp__req *r) {
   sp_error err;
   sp_error_clear(&err);
   int rc = sp_source_parse(sp__str(r, "source"), "source", &c.source, &err);
-  json_t *scope = json_object_get(r->json, "scope");
-  for (size_t i = 0; rc == SP_OK && i < json_array_size(scope); i++) {
+  const sp_jr_value *scope = sp__value(r, "scope");
+  for (const sp_jr_value *e = sp_jr_first(scope); rc == SP_OK && e;
+       e = sp_jr_next(scope, e)) {
     sp_purpose p;
-    rc = sp_purpose_parse(json_string_value(json_array_get(scope, i)), "scope",
-                          &p, &err);
+    rc = sp_purpose_parse(e->s, "scope", &p, &err);
     if (rc == SP_OK)
       c.purposes |= 1u << p;
   }

@@ -133,9 +133,9 @@ int sp__parse_product(sp__req *r, sp_product *p, sp_error *err) {
                       "the rate must be above 0 and at most 100%%");
   p->annual_rate = daily[0] ? rate * sp_daycount_basis(p->daycount) : rate;
   p->per_second = sp__bool(r, "per_second");
-  json_t *term = json_object_get(r->json, "term_months");
+  const sp_jr_value *term = sp__value(r, "term_months");
   if (term != NULL)
-    p->term_months = (int32_t)json_integer_value(term);
+    p->term_months = (int32_t)term->i;
   return rc;
 }
 
@@ -218,9 +218,9 @@ static int line_terms_of(sp__req *r, line_terms *t, sp_product *p,
   sp_product_default(p);
   const char *dc = sp__str(r, "daycount");
   int rc = dc[0] ? sp_daycount_parse(dc, "daycount", &p->daycount, err) : SP_OK;
-  json_t *term = json_object_get(r->json, "term_months");
+  const sp_jr_value *term = sp__value(r, "term_months");
   if (term != NULL)
-    p->term_months = (int32_t)json_integer_value(term);
+    p->term_months = (int32_t)term->i;
   p->per_second = sp__bool(r, "per_second");
   app_terms at = {t, p, SP_OK, err};
   if (rc == SP_OK)

@@ -11,6 +11,7 @@
 #include "sparrow/apply.h"
 #include "sparrow/decide.h"
 #include "sparrow/http.h"
+#include "sparrow/jr.h"
 #include "sparrow/jw.h"
 #include "sparrow/loan.h"
 #include "sparrow/monitor.h"
@@ -140,8 +141,9 @@ struct sp__req {
   sp_role role;
   const char *body;
   size_t body_len;
-  json_t *json;    /* the parsed body, when the route takes one */
-  const char *ref; /* book idempotency ref for money routes, or NULL */
+  sp_jr *jr;               /* the connection's reader of bodies */
+  const sp_jr_value *json; /* the body read, when the route takes one */
+  const char *ref;         /* book idempotency ref for money routes, or NULL */
   sp_time now;
   int queued;    /* waiting for its group commit or the view's thread
                     (connection suspended) */
@@ -172,7 +174,9 @@ void sp__fail_err(sp__req *r, const sp_error *err, const char *rename);
 
 /* Parses the body (size, depth, JSON, fields); 0 or -1 after replying. */
 int sp__parse_body(sp__req *r);
-/* Field access after sp__parse_body; absent fields give the default. */
+/* Field access after sp__parse_body; absent fields give the default (the
+ * value itself: NULL). */
+const sp_jr_value *sp__value(const sp__req *r, const char *name);
 const char *sp__str(const sp__req *r, const char *name);
 int64_t sp__money(const sp__req *r, const char *name);
 int sp__bool(const sp__req *r, const char *name);

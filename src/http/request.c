@@ -117,34 +117,6 @@ void sp__fail_err(sp__req *r, const sp_error *err, const char *rename) {
   fail_json(r, status, name, field, msg, NULL);
 }
 
-/* Refuses nesting deeper than SP_HTTP_DEPTH_MAX before jansson sees it. */
-static int check_depth(sp__req *r) {
-  int depth = 0, in_string = 0, escaped = 0;
-  for (size_t i = 0; i < r->body_len; i++) {
-    char c = r->body[i];
-    if (in_string) {
-      if (escaped)
-        escaped = 0;
-      else if (c == '\\')
-        escaped = 1;
-      else if (c == '"')
-        in_string = 0;
-    } else if (c == '"') {
-      in_string = 1;
-    } else if (c == '{' || c == '[') {
-      if (++depth > SP_HTTP_DEPTH_MAX) {
-        fail_json(r, 400, "too_deep", "body",
-                  "JSON nested deeper than 16 levels",
-                  json_pack("{s:I}", "position", (json_int_t)i));
-        return -1;
-      }
-    } else if (c == '}' || c == ']') {
-      depth--;
-    }
-  }
-  return 0;
-}
-
 static const sp__field *find_field(const sp__field *fields, const char *name) {
   for (size_t i = 0; fields[i].name != NULL; i++)
     if (strcmp(fields[i].name, name) == 0)
@@ -206,24 +178,24 @@ static int check_text(sp__req *r, const sp__field *f, const char *s) {
   return 0;
 }
 
-static int check_field(sp__req *r, const sp__field *f, json_t *v) {
+static int check_field(sp__req *r, const sp__field *f, const sp_jr_value *v) {
   int ok;
   switch (f->type) {
   case SP__F_BOOL:
-    ok = json_is_boolean(v);
+    ok = v->type == SP_JR_TRUE || v->type == SP_JR_FALSE;
     break;
   case SP__F_OBJECT:
-    ok = json_is_object(v);
+    ok = v->type == SP_JR_OBJECT;
     break;
   case SP__F_STRINGS:
-    ok = json_is_array(v);
+    ok = v->type == SP_JR_ARRAY;
     break;
   case SP__F_INT:
   case SP__F_UINT:
-    ok = json_is_integer(v);
+    ok = v->type == SP_JR_INT;
     break;
   default:
-    ok = json_is_string(v);
+    ok = v->type == SP_JR_STRING;
   }
   if (!ok) {
     sp__fail(r, 400, "wrong_type", f->name, "%s: must be %s", f->name,
@@ -231,8 +203,8 @@ static int check_field(sp__req *r, const sp__field *f, json_t *v) {
     return -1;
   }
   if (f->type == SP__F_INT || f->type == SP__F_UINT) {
-    json_int_t x = json_integer_value(v), lo = f->type == SP__F_INT;
-    if (x < lo || x > (json_int_t)f->max_len) {
+    int64_t x = v->i, lo = f->type == SP__F_INT;
+    if (x < lo || x > (int64_t)f->max_len) {
       sp__fail(r, 400, "out_of_range", f->name, "%s: from %d to %zu", f->name,
                (int)lo, f->max_len);
       return -1;
@@ -244,23 +216,24 @@ static int check_field(sp__req *r, const sp__field *f, json_t *v) {
      * could be over the limit is written out to measure. */
     if (r->body_len <= f->max_len / 8)
       return 0;
-    char *text = json_dumps(v, JSON_COMPACT);
-    size_t n = text ? strlen(text) : SIZE_MAX;
-    free(text);
+    sp_jw w;
+    sp_jw_init(&w);
+    sp_jr_write(&w, v);
+    size_t n = w.failed ? SIZE_MAX : w.len;
+    sp_jw_free(&w);
     if (n > f->max_len) {
       sp__fail(r, 400, "too_long", f->name, "%s: at most %zu bytes", f->name,
                f->max_len);
       return -1;
     }
   } else if (f->type == SP__F_STRINGS) {
-    size_t n = json_array_size(v);
-    if (n < 1 || n > 8) {
+    if (v->n < 1 || v->n > 8) {
       sp__fail(r, 400, "out_of_range", f->name, "%s: 1 to 8 entries", f->name);
       return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-      json_t *e = json_array_get(v, i);
-      if (!json_is_string(e) || json_string_length(e) > f->max_len) {
+    size_t i = 0;
+    for (const sp_jr_value *e = sp_jr_first(v); e; e = sp_jr_next(v, e), i++) {
+      if (e->type != SP_JR_STRING || e->n > f->max_len) {
         sp__fail(r, 400, "wrong_type", f->name,
                  "%s[%zu]: must be a string of at most %zu bytes", f->name, i,
                  f->max_len);
@@ -268,33 +241,31 @@ static int check_field(sp__req *r, const sp__field *f, json_t *v) {
       }
     }
   } else if (f->type != SP__F_BOOL) {
-    size_t n = json_string_length(v);
-    if (n == 0 || n > f->max_len) {
-      sp__fail(r, 400, n == 0 ? "invalid_value" : "too_long", f->name,
+    if (v->n == 0 || v->n > f->max_len) {
+      sp__fail(r, 400, v->n == 0 ? "invalid_value" : "too_long", f->name,
                "%s: 1 to %zu bytes", f->name, f->max_len);
       return -1;
     }
-    return check_text(r, f, json_string_value(v));
+    return check_text(r, f, v->s);
   }
   return 0;
 }
 
 static int check_fields(sp__req *r) {
   const sp__field *fields = r->route->fields;
-  const char *key;
-  json_t *v;
-  json_object_foreach(r->json, key, v) {
-    const sp__field *f = find_field(fields, key);
+  for (const sp_jr_value *v = sp_jr_first(r->json); v;
+       v = sp_jr_next(r->json, v)) {
+    const sp__field *f = find_field(fields, v->key);
     if (f == NULL) {
-      sp__fail(r, 400, "unknown_field", key, "unknown field '%.64s'", key);
+      sp__fail(r, 400, "unknown_field", v->key, "unknown field '%.64s'",
+               v->key);
       return -1;
     }
     if (check_field(r, f, v) != 0)
       return -1;
   }
   for (size_t i = 0; fields[i].name != NULL; i++)
-    if (fields[i].required &&
-        json_object_get(r->json, fields[i].name) == NULL) {
+    if (fields[i].required && sp_jr_get(r->json, fields[i].name) == NULL) {
       sp__fail(r, 400, "missing_field", fields[i].name, "%s: required",
                fields[i].name);
       return -1;
@@ -304,47 +275,62 @@ static int check_fields(sp__req *r) {
 
 int sp__parse_body(sp__req *r) {
   assert(r->route != NULL && r->route->fields != NULL && r->json == NULL);
-  if (r->route->fields[0].name == NULL && r->body_len == 0) {
-    r->json = json_object(); /* routes without fields take no body */
-    return r->json ? 0
-                   : (sp__fail(r, 500, "internal", "", "out of memory"), -1);
-  }
-  if (check_depth(r) != 0)
-    return -1;
-  json_error_t je;
-  r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
-  if (r->json == NULL) {
-    fail_json(r, 400, "malformed_json", "body", je.text,
-              json_pack("{s:i,s:i,s:i}", "line", je.line, "column", je.column,
-                        "position", je.position));
+  const char *text = r->body;
+  size_t len = r->body_len;
+  if (r->route->fields[0].name == NULL && len == 0)
+    text = "{}", len = 2; /* routes without fields take no body */
+  sp_jr_error je;
+  int rc = sp_jr_parse(r->jr, text, len, SP_HTTP_DEPTH_MAX, &je);
+  if (rc == SP_ELIMIT) {
+    fail_json(r, 400, "too_deep", "body", "JSON nested deeper than 16 levels",
+              json_pack("{s:I}", "position", (json_int_t)je.position));
     return -1;
   }
-  if (!json_is_object(r->json)) {
+  if (rc != SP_OK) {
+    fail_json(r, rc == SP_ENOMEM ? 500 : 400,
+              rc == SP_ENOMEM ? "internal" : "malformed_json", "body", je.text,
+              json_pack("{s:i,s:i,s:I}", "line", je.line, "column", je.column,
+                        "position", (json_int_t)je.position));
+    return -1;
+  }
+  r->json = sp_jr_root(r->jr);
+  if (r->json->type != SP_JR_OBJECT) {
     sp__fail(r, 400, "wrong_type", "body", "the body must be a JSON object");
     return -1;
   }
   return check_fields(r);
 }
 
+const sp_jr_value *sp__value(const sp__req *r, const char *name) {
+  return sp_jr_get(r->json, name);
+}
+
+/* A string field's text, or NULL. */
+static const char *string_of(const sp__req *r, const char *name) {
+  const sp_jr_value *v = sp_jr_get(r->json, name);
+  return v != NULL && v->type == SP_JR_STRING ? v->s : NULL;
+}
+
 const char *sp__str(const sp__req *r, const char *name) {
-  const char *s = json_string_value(json_object_get(r->json, name));
+  const char *s = string_of(r, name);
   return s ? s : "";
 }
 
 int64_t sp__money(const sp__req *r, const char *name) {
   int64_t v = 0;
-  const char *s = json_string_value(json_object_get(r->json, name));
+  const char *s = string_of(r, name);
   if (s != NULL && sp_money_parse(s, name, &v, NULL) != SP_OK)
     v = 0;
   return v;
 }
 
 int sp__bool(const sp__req *r, const char *name) {
-  return json_is_true(json_object_get(r->json, name));
+  const sp_jr_value *v = sp_jr_get(r->json, name);
+  return v != NULL && v->type == SP_JR_TRUE;
 }
 
 int sp__time_field(sp__req *r, const char *name, sp_time *out) {
-  const char *s = json_string_value(json_object_get(r->json, name));
+  const char *s = string_of(r, name);
   *out = r->now;
   if (s == NULL)
     return 0;

@@ -32,6 +32,7 @@ typedef struct conn_state {
   char *body;
   size_t len, cap;
   int too_large;
+  sp_jr jr; /* reads the body */
   struct timespec start;
   sp__req *pending; /* queued for a group commit, answered on resume */
   sp__req req;      /* the request under way */
@@ -184,14 +185,15 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket,
     return;
   }
   conn_state *cs = *socket;
-  if (cs != NULL)
+  if (cs != NULL) {
     free(cs->body);
+    sp_jr_free(&cs->jr);
+  }
   free(cs);
   *socket = NULL;
 }
 
 void sp__req_release(sp__req *r) {
-  json_decref(r->json);
   free(r->resp);
   free(r->prep.res.doc);
   free(r->job.fp);
@@ -234,6 +236,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                    .url = url,
                    .body = cs->body ? cs->body : "",
                    .body_len = cs->len,
+                   .jr = &cs->jr,
                    .now = time(NULL)};
     r->route_index = dispatch(r, cs);
     if (r->queued) {
@@ -260,9 +263,10 @@ static void on_done(void *cls, struct MHD_Connection *c, void **state,
     if (cs->pending != NULL) /* resumed, never answered */
       sp__req_release(cs->pending);
     cs->pending = NULL;
-    if (cs->cap > BODY_KEPT_BYTES) {
+    if (cs->cap > BODY_KEPT_BYTES) { /* and what read it */
       free(cs->body);
       cs->body = NULL, cs->cap = 0;
+      sp_jr_free(&cs->jr);
     }
   }
   *state = NULL;
