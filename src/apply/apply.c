@@ -397,7 +397,8 @@ static char *document(const sp_applier *a, const sp_apply_request *req,
   for (int s = 0; s < SOURCES; s++) {
     if (!a->needed[s])
       continue;
-    snprintf(text, sizeof text, "C%llu", (unsigned long long)consent[s]);
+    text[0] = 'C';
+    text[1 + sp_digits(consent[s], text + 1)] = '\0';
     sp_jw_open(&w, '{');
     sp_jw_key(&w, "source");
     sp_jw_str(&w, sp_source_name((sp_source)s));
