@@ -29,7 +29,8 @@
 #define FAR 4102444800     /* 2100-01-01 */
 #define VALUES                                                                 \
   "{\"months_in_business\":36,\"green_rating\":\"A\",\"guarantee_pct\":40}"
-#define SETS 16384 /* the cache's sets (CACHE_SETS in src/apply/apply.c) */
+#define SETS 8192 /* the cache's sets (CACHE_SETS in src/apply/apply.c), */
+#define WAYS 4    /* of four borrowers each (CACHE_WAYS) */
 
 static const sp_source SRC[3] = {SP_SOURCE_TAX, SP_SOURCE_JUDICIAL,
                                  SP_SOURCE_INVOICE};
@@ -210,26 +211,31 @@ static void test_many_borrowers(void **state) {
  * a set keeps the two borrowers used last. */
 static void test_kept_by_generation(void **state) {
   fixture *f = *state;
-  char s[3][24];
-  colliding(s, 3);
+  char s[WAYS + 1][24]; /* one more than a set keeps */
+  colliding(s, WAYS + 1);
   sp_error err;
   assert_int_equal(sp_svc_begin(f->w, &err), SP_OK);
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i <= WAYS; i++)
     add_borrower(f->w, s[i], 10000 + i, 1, FAR);
   assert_int_equal(sp_svc_commit(f->w, &err), SP_OK);
   open_reader(f);
   expect_sales(f, s[0], 1, 10000); /* read: the set holds s0 */
   expect_sales(f, s[1], 1, 10001); /* read: s1, s0 */
-  expect_sales(f, s[0], 1, 10000); /* kept: s0, s1 */
-  /* new sales for all three, under the same generation */
+  expect_sales(f, s[2], 1, 10002); /* read: s2, s1, s0 */
+  expect_sales(f, s[3], 1, 10003); /* read: s3, s2, s1, s0 */
+  expect_sales(f, s[0], 1, 10000); /* kept: s0, s3, s2, s1 */
+  /* new sales for all five, under the same generation */
   assert_int_equal(sp_svc_begin(f->w, &err), SP_OK);
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i <= WAYS; i++)
     add_sales(f->w, s[i], 2, 20000 + i);
   assert_int_equal(sp_svc_commit(f->w, &err), SP_OK);
   expect_sales(f, s[0], 1, 10000); /* kept, as the generation says */
-  expect_sales(f, s[2], 1, 20002); /* read: s2 takes s1's place */
-  expect_sales(f, s[0], 1, 10000); /* still kept: s0, s2 */
-  expect_sales(f, s[1], 1, 20001); /* read again: s1 takes s2's */
+  expect_sales(f, s[4], 1, 20004); /* read: takes s1's place (least lately
+                                      used): s4, s0, s3, s2 */
+  expect_sales(f, s[0], 1, 10000); /* still kept: s0, s4, s3, s2 */
+  expect_sales(f, s[1], 1, 20001); /* read again, takes s2's: s1, s0, s4, s3 */
+  expect_sales(f, s[3], 1, 10003); /* kept: s3, s1, s0, s4 */
+  expect_sales(f, s[2], 1, 20002); /* read again, takes s4's */
   expect_sales(f, s[0], 1, 10000);
   expect_sales(f, s[0], 2, 20000); /* another generation: read */
   expect_sales(f, s[0], 0, 20000); /* and without one */

@@ -4,7 +4,7 @@
  *
  * What a decision reads of a borrower (its consents, and the value of each
  * column from the latest record of the column's source) is kept in a
- * two-way cache when the caller numbers the borrower's changes
+ * four-way cache when the caller numbers the borrower's changes
  * (sp_apply_request.gen): a decision at the same number reuses it, with no
  * read and no parse. Consents are kept as rows and checked at each
  * decision's own time. Each borrower kept holds buffers sized to what was
@@ -24,11 +24,12 @@
 #include "sparrow/money.h"
 
 #define SOURCES SP_SOURCE_COUNT
-#define TEXT_MAX 256     /* one value as text */
-#define PARTS_MAX 64     /* composition parts kept in the document */
-#define CONSENTS_MAX 32  /* kept per borrower; more are read each time */
-#define CACHE_SETS 16384 /* two borrowers kept in each, per applier */
-#define VALUES_DEPTH 64  /* nesting read in a stored text of values */
+#define TEXT_MAX 256    /* one value as text */
+#define PARTS_MAX 64    /* composition parts kept in the document */
+#define CONSENTS_MAX 32 /* kept per borrower; more are read each time */
+#define CACHE_WAYS 4    /* borrowers kept in each set */
+#define CACHE_SETS 8192 /* sets per applier: 32,768 borrowers */
+#define VALUES_DEPTH 64 /* nesting read in a stored text of values */
 
 /* A borrower's inputs to a decision, as read at gen. */
 typedef struct inputs {
@@ -45,9 +46,11 @@ typedef struct inputs {
   size_t chars_len, chars_cap;
 } inputs;
 
-/* A set of the cache: two borrowers, the one used last first. */
+/* A set of the cache: borrowers in the order used, the last first, with
+ * their ids' hashes to compare before the ids. */
 typedef struct cache_set {
-  inputs *way[2];
+  inputs *way[CACHE_WAYS];
+  uint32_t hash[CACHE_WAYS];
 } cache_set;
 
 struct sp_applier {
@@ -109,7 +112,7 @@ void sp_applier_free(sp_applier *a) {
   sp_jr_free(&a->jr);
   inputs_free(&a->scratch);
   for (size_t i = 0; a->cache != NULL && i < CACHE_SETS; i++)
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < CACHE_WAYS; w++) {
       inputs_free(a->cache[i].way[w]);
       free(a->cache[i].way[w]);
     }
@@ -254,17 +257,21 @@ static int read_inputs(sp_applier *a, const char *borrower, inputs *in,
  * way returned becomes the set's first. */
 static inputs *cache_way(sp_applier *a, const char *borrower, uint64_t gen,
                          int *hit) {
-  cache_set *set = &a->cache[sp_hash_str(borrower) % CACHE_SETS];
-  int w = 1, found = 0;
-  for (int i = 0; i < 2 && !found; i++)
-    if (set->way[i] != NULL && strcmp(set->way[i]->id, borrower) == 0)
+  uint32_t h = sp_hash_str(borrower);
+  cache_set *set = &a->cache[h % CACHE_SETS];
+  int w = CACHE_WAYS - 1, found = 0;
+  for (int i = 0; i < CACHE_WAYS && !found; i++)
+    if (set->way[i] != NULL && set->hash[i] == h &&
+        strcmp(set->way[i]->id, borrower) == 0)
       w = i, found = 1;
   *hit = found && set->way[w]->gen == gen;
   if (set->way[w] == NULL && (set->way[w] = calloc(1, sizeof(inputs))) == NULL)
     return NULL;
-  inputs *in = set->way[w];
-  set->way[w] = set->way[0];
+  inputs *in = set->way[w]; /* to the front */
+  memmove(&set->way[1], &set->way[0], (size_t)w * sizeof set->way[0]);
+  memmove(&set->hash[1], &set->hash[0], (size_t)w * sizeof set->hash[0]);
   set->way[0] = in;
+  set->hash[0] = h;
   return in;
 }
 
