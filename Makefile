@@ -6,10 +6,13 @@ DEB_TEST    := clang-format libcmocka-dev python3 python3-xgboost python3-sklear
                chromium chromium-driver python3-selenium fonts-wqy-microhei
 # Baselines the benchmarks compare against (never linked into libsparrow).
 DEB_BENCH   := libxgboost-dev libh2o-evloop-dev python3 python3-xgboost python3-pandas wrk curl
+# The fuzzers: clang with libFuzzer's runtime.
+DEB_FUZZ    := clang libclang-rt-14-dev libjansson-dev
+FUZZ_SECONDS ?= 60
 JOBS        ?= 2
 DEMO_DB     ?= sparrow-demo.db
 
-.PHONY: all deps deps-test deps-bench build check bench demo format-check clean
+.PHONY: all deps deps-test deps-bench deps-fuzz build check bench fuzz demo format-check clean
 
 all: build
 
@@ -36,11 +39,24 @@ deps-bench: deps
 bench: deps-bench build
 	./bench/run.sh build
 
+deps-fuzz: deps
+	@./scripts/apt-ensure $(DEB_FUZZ)
+
+# Coverage-guided fuzzing, FUZZ_SECONDS a target (not part of check): the
+# JSON reader of request bodies against jansson (fuzz/fuzz_jr.c).
+fuzz: deps-fuzz
+	mkdir -p build-fuzz/corpus_jr
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -D_GNU_SOURCE -Iinclude -Isrc -Itests fuzz/fuzz_jr.c src/json/jr.c src/json/jw.c \
+	  $$(pkg-config --cflags --libs jansson) -lm -o build-fuzz/fuzz_jr
+	build-fuzz/fuzz_jr -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  build-fuzz/corpus_jr fuzz/seeds_jr
+
 demo: build
 	./build/sparrow demo --db $(DEMO_DB)
 
 format-check: deps-test
-	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h tests/*.c tests/*.h bench/*.c
+	clang-format --dry-run -Werror include/sparrow/*.h src/*/*.c src/*/*.h cmd/*.c cmd/*.h tests/*.c tests/*.h bench/*.c fuzz/*.c
 
 clean:
-	rm -rf build build-check
+	rm -rf build build-check build-fuzz

@@ -198,6 +198,11 @@ want=$($PY -c 'import json
 try: json.loads("{\"amount\": \"1.00\",\n \"at\" \"2026-02-02\"}")
 except json.JSONDecodeError as e: print((e.lineno, e.colno, e.pos))')
 [ "$want" = "(2, 7, 25)" ] && [ "$(j "d['error']['line'], d['error']['column'], d['error']['position']")" = "$want" ] && ok || bad "malformed position: $(cat "$dir/b") (python: $want)"
+# A NUL byte ends nothing: refused where it is (byte 17), the object before
+# it not taken.
+printf '{"amount":"1.00"}\0{"amount":"900.00"}' >"$dir/nul.json"
+expect_err "NUL after the value" 400 malformed_json body POST /v1/lines/L1/draws "$K_APP" "@$dir/nul.json" e16
+[ "$(j "d['error']['position']")" = "17" ] && ok || bad "NUL position: $(cat "$dir/b")"
 expect_err "not object" 400 wrong_type body POST /v1/lines/L1/draws "$K_APP" '["1.00"]' e4
 expect_err "wrong type" 400 wrong_type amount POST /v1/lines/L1/draws "$K_APP" '{"amount":100}' e5
 expect_err "unknown field" 400 unknown_field colour POST /v1/lines/L1/draws "$K_APP" '{"amount":"1.00","colour":"red"}' e6
