@@ -98,7 +98,8 @@ static int run_job(sp_http_server *srv, sp__job *j, sp_error *err) {
       return rc;
   } else {
     char ref[SP_IDEM_KEY_MAX + 3];
-    snprintf(ref, sizeof ref, "h:%s", j->key);
+    if (keyed)
+      snprintf(ref, sizeof ref, "h:%s", j->key);
     r->ref = keyed ? ref : NULL;
     r->route->fn(r);
     r->ref = NULL;

@@ -256,8 +256,9 @@ int sp__application_record(sp__req *r, sp_error *err);
 /* Answers r with application id's first answer, as its Idempotency-Key
  * keeps it (sp_svc_idem_put_app). */
 int sp__application_replay(sp__req *r, const char *id, sp_error *err);
-/* Frees what r holds (its parsed body, response, decision document and
- * job's fingerprint); r itself is kept. */
+/* Frees what r holds (its response, decision document and job's
+ * fingerprint); r itself is kept, and its body's values with the
+ * connection's reader. */
 void sp__req_release(sp__req *r);
 
 /* Opens the book and the service tables on srv->db_path, both or neither
