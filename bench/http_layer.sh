@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTTP layer alone under wrk: each BIN an echo server of the same
-# behaviour (bench/http_echo_mhd.c: libmicrohttpd as sparrow serve uses it;
+# behaviour (bench/http_echo_wire.c: the wire sparrow serve uses;
+# bench/http_echo_mhd.c: libmicrohttpd, as the server used it before;
 # bench/http_echo_h2o.c: h2o), two polling threads each, side by side and
 # alternated ROUNDS times, so that both see the same drift of a shared
 # machine. The requests are bench/serve.sh's applications without a key

@@ -123,20 +123,21 @@ LUA
   apply_lua apply_nokey.lua ''
 }
 
-# thread_ticks PID NAME: "A B", the CPU ticks (user + system) of PID's
-# threads named NAME, and of its other threads.
+# thread_ticks PID NAMES: "A B", the CPU ticks (user + system) of PID's
+# threads whose name matches the extended regular expression NAMES (whole),
+# and of its other threads.
 thread_ticks() {
   local a=0 b=0 t v
   for t in /proc/$1/task/*; do
     v=$(awk '{print $14 + $15}' "$t/stat")
-    if [ "$(cat "$t/comm")" = "$2" ]; then a=$((a + v)); else b=$((b + v)); fi
+    if [[ "$(cat "$t/comm")" =~ ^($2)$ ]]; then a=$((a + v)); else b=$((b + v)); fi
   done
   echo "$a $b"
 }
 
-# wrk_cpu PID NAME LABEL OTHERS WRK_ARGS...: wrk (with --latency) against
+# wrk_cpu PID NAMES LABEL OTHERS WRK_ARGS...: wrk (with --latency) against
 # PID's server; prints the rate, p99 and non-2xx count, and the CPU per
-# request of PID's threads named NAME (as LABEL) and of the others (as
+# request of PID's threads named NAMES (as LABEL) and of the others (as
 # OTHERS).
 wrk_cpu() {
   local pid=$1 name=$2 label=$3 others=$4 c0 c1 out n

@@ -28,12 +28,12 @@ echo "== reading a request body: sparrow's JSON reader against jansson"
 "$b/bench_json" 500000
 echo "== one durable commit: the CPU of a write and its fdatasync, by size"
 "$b/bench_fsync" . 2000
-echo "== the HTTP layer alone: libmicrohttpd against h2o, CPU per request"
-if [ -x "$b/http_echo_h2o" ]; then
-  "$(dirname "$0")/http_layer.sh" 6 5 32 "$b/http_echo_mhd" "$b/http_echo_h2o"
-else
-  echo "http_echo_h2o not built (libh2o-evloop-dev: make deps-bench)"
-fi
+echo "== the HTTP layer alone: sparrow's wire against libmicrohttpd and h2o, CPU per request"
+layer=("$b/http_echo_wire")
+for x in http_echo_mhd http_echo_h2o; do
+  if [ -x "$b/$x" ]; then layer+=("$b/$x"); else echo "$x not built (make deps-bench)"; fi
+done
+"$(dirname "$0")/http_layer.sh" 6 5 32 "${layer[@]}"
 echo "== sparrow serve under wrk: durable draws, repayments and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64

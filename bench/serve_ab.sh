@@ -4,7 +4,7 @@
 # then the other, ROUNDS times, so that both see the same drift of a shared
 # machine. Prints each run's rate and p99, and the server's CPU per request
 # from /proc: the committer (and main) thread apart from the polling
-# threads (MHD-worker).
+# threads (named poller; MHD-worker in builds before the wire).
 # usage: [BORROWERS=N] bench/serve_ab.sh BIN_A BIN_B [ROUNDS] [SECONDS]
 #        [CONNECTIONS] [WORKLOAD | WORKLOAD_A/WORKLOAD_B]
 # WORKLOAD: draw, repay, apply or apply_nokey (applications without an
@@ -28,6 +28,6 @@ for r in $(seq 1 "$rounds"); do
     [ $x = b ] && port=$port_b w=$which_b
     pid=$(cat "$top/$x/pid")
     serve_bench_lua "$top/$x" "$borrowers" "r$r"
-    echo "$x $(wrk_cpu "$pid" MHD-worker "polling threads" committer -t2 -c"$conns" -d"${secs}s" -s "$top/$x/$w.lua" "http://127.0.0.1:$port")"
+    echo "$x $(wrk_cpu "$pid" "poller|MHD-worker" "polling threads" committer -t2 -c"$conns" -d"${secs}s" -s "$top/$x/$w.lua" "http://127.0.0.1:$port")"
   done
 done

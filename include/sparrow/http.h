@@ -1,4 +1,4 @@
-/* The lending service over HTTP/1.1 (libmicrohttpd): borrowers, data,
+/* The lending service over HTTP/1.1 (src/http/wire.c): borrowers, data,
  * consent, credit lines, health, metrics and an OpenAPI description.
  *
  * Requests carry "Authorization: Bearer KEY"; each route names the roles
@@ -9,8 +9,8 @@
  * header: a repeated key returns the first response byte for byte, the
  * same key with another request is 409.
  *
- * Handlers run on a thread per connection (or a pool); the book and the
- * service tables are used under one lock (one writer). Money movements
+ * Handlers run on a pool of polling threads; the book and the service
+ * tables are used under one lock (one writer). Money movements
  * are group-committed: the requests waiting together share one commit,
  * and each response is sent only after its movement is durable. */
 #ifndef SPARROW_HTTP_H
@@ -33,7 +33,7 @@ typedef struct sp_http_config {
   const char *host;          /* IPv4 address to listen on, e.g. "127.0.0.1" */
   uint16_t port;             /* 0: any free port (see sp_http_port) */
   const sp_keyring *keys;    /* not owned; must outlive the server */
-  unsigned threads;          /* 0: one thread per connection; else a pool */
+  unsigned threads;          /* polling threads; 0: two */
   const char *monitor_rules; /* early-warning rules file, or NULL: off */
   const char *monitor_state; /* monitor snapshot file, or NULL */
   const char *flow;          /* decision flow file, or NULL: no decisions */

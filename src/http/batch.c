@@ -187,7 +187,7 @@ static void *committer(void *arg) {
      * connection take the next, so nothing of it is read after. */
     for (sp__job *j = batch, *next; j != NULL; j = next) {
       next = j->next;
-      MHD_resume_connection(j->r->conn); /* its response is ready */
+      sp__wire_resume(j->r->conn); /* its response is ready */
     }
     pthread_mutex_lock(&srv->gc_lock);
   }
@@ -224,8 +224,8 @@ void sp__money_enqueue(sp__req *r, const char *key) {
     return;
   }
   snprintf(job->key, sizeof job->key, "%s", key ? key : "");
-  /* Suspended before it is queued: the committer may resume it at once. */
-  MHD_suspend_connection(r->conn);
+  /* Resumed on this thread, so never before this request is left to
+   * wait (conn_state.pending). */
   pthread_mutex_lock(&srv->gc_lock);
   int stopping = srv->stopping;
   if (!stopping) {
@@ -238,8 +238,6 @@ void sp__money_enqueue(sp__req *r, const char *key) {
     pthread_cond_signal(&srv->gc_cond);
   }
   pthread_mutex_unlock(&srv->gc_lock);
-  if (stopping) {
-    MHD_resume_connection(r->conn);
+  if (stopping)
     sp__fail(r, 503, "unavailable", "", "the server is stopping");
-  }
 }

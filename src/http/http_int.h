@@ -4,7 +4,6 @@
 #define SPARROW_HTTP_INT_H
 
 #include <jansson.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -16,6 +15,7 @@
 #include "sparrow/loan.h"
 #include "sparrow/monitor.h"
 #include "sparrow/svc.h"
+#include "http/wire.h"
 
 #define SP__PARAMS_MAX 2
 #define SP__GEN_STRIPES 256
@@ -94,7 +94,7 @@ typedef struct sp__prepared {
 } sp__prepared;
 
 struct sp_http_server {
-  struct MHD_Daemon *daemon;
+  sp__wire *wire;
   pthread_mutex_t lock; /* the book and the service store */
   /* Group commit of money routes (batch.c). */
   pthread_mutex_t gc_lock;
@@ -134,7 +134,8 @@ struct sp_http_server {
 
 struct sp__req {
   sp_http_server *srv;
-  struct MHD_Connection *conn;
+  sp__conn *conn;
+  const sp__head *head; /* its headers and query */
   const sp__route *route;
   const char *method, *url;
   char params[SP__PARAMS_MAX][SP_SVC_ID_MAX + 1];
@@ -268,10 +269,9 @@ int sp__open_stores(sp_http_server *srv, sp_error *err);
  * caches may hold what was rolled back). Server lock held. */
 void sp__reopen(sp_http_server *srv);
 
-/* The console's files (web.c): answers GET / and /web/NAME, setting
- * *handled; anything else is left to the router. */
-enum MHD_Result sp__web_answer(struct MHD_Connection *c, const char *method,
-                               const char *url, int *handled);
+/* The console's files (web.c): answers GET / and /web/NAME (1); anything
+ * else is left to the router (0). */
+int sp__web_answer(sp__conn *c, const char *method, const char *url);
 
 /* Metrics. */
 void sp__metrics_record(sp__metrics *m, int route, int status, uint64_t micros);

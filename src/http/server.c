@@ -1,23 +1,21 @@
-/* The HTTP server: libmicrohttpd glue, the request pipeline, and start and
- * stop.
+/* The HTTP server: the request pipeline on the wire's polling threads
+ * (wire.c), and start and stop.
  *
- * Pipeline per request: collect the body (at most SP_HTTP_BODY_MAX bytes;
- * more is drained and answered 413), route (404/405), authenticate the
- * bearer key (401) and check its role against the route (403), check the
- * body, then run the handler under the server's lock (one writer). Routes
- * that move money (with their Idempotency-Key) and credit applications go
- * through group commit (batch.c): the request is kept (conn_state.pending)
- * while its connection is suspended, and answered when the committer
- * resumes it.
+ * Pipeline per request: the wire reads the head and the body (at most
+ * SP_HTTP_BODY_MAX bytes; more is answered 413), then route (404/405),
+ * authenticate the bearer key (401) and check its role against the route
+ * (403), check the body, then run the handler under the server's lock (one
+ * writer). Routes that move money (with their Idempotency-Key) and credit
+ * applications go through group commit (batch.c): the request is kept
+ * (conn_state.pending), its connection reading nothing, and answered when
+ * the committer resumes it.
  * GET /v1/portfolio is kept the same way for the portfolio's thread
  * (view.c), which reads the file beside the committer, without the lock.
  *
- * Threads: a pool of libmicrohttpd's polling threads (epoll), 2 unless
- * configured, the committer and the portfolio's thread; no thread waits
- * for the disk except those two. */
-#include <arpa/inet.h>
+ * Threads: the polling threads (epoll), 2 unless configured, the committer
+ * and the portfolio's thread; no thread waits for the disk except those
+ * two. */
 #include <assert.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +25,18 @@
 
 /* What a connection keeps from one request to the next: made when it is
  * accepted and freed when it closes, so that a request on a kept-alive
- * connection allocates none of it. */
+ * connection allocates none of it. The body stays in the wire's buffer. */
 typedef struct conn_state {
-  char *body;
-  size_t len, cap;
-  int too_large;
   sp_jr jr; /* reads the body */
   struct timespec start;
   sp__req *pending; /* queued for a group commit, answered on resume */
   sp__req req;      /* the request under way */
 } conn_state;
 
-/* A body buffer larger than this is not kept for the next request. */
+/* A connection idle this long is closed. */
+#define IDLE_S 30
+
+/* A reader grown past this for one body is not kept for the next. */
 #define BODY_KEPT_BYTES 4096
 
 static uint64_t micros_since(const struct timespec *t0) {
@@ -50,15 +48,14 @@ static uint64_t micros_since(const struct timespec *t0) {
 }
 
 const char *sp__arg(const sp__req *r, const char *name) {
-  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+  return sp__head_arg(r->head, name);
 }
 
 static int authenticate(sp__req *r) {
   assert(r->route != NULL && r->resp == NULL);
   if (r->route->info.roles == 0)
     return 0;
-  const char *h =
-      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+  const char *h = sp__head_get(r->head, "Authorization");
   if (h == NULL || strncmp(h, "Bearer ", 7) != 0 ||
       sp_keyring_lookup(r->srv->keys, h + 7, &r->role) != SP_OK) {
     sp__fail(r, 401, "unauthorized", "Authorization",
@@ -86,8 +83,7 @@ static int key_ok(const char *k) {
 static void run_route(sp__req *r) {
   const char *key = NULL;
   if (r->route->info.money) {
-    key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                      "Idempotency-Key");
+    key = sp__head_get(r->head, "Idempotency-Key");
     if (key == NULL && r->route->info.money == 2) {
       /* optional: without one, no key's row is read or written */
     } else if (key == NULL || !key_ok(key)) {
@@ -119,11 +115,11 @@ static void run_route(sp__req *r) {
 }
 
 /* Routes and runs a complete request; returns the route index or -1. */
-static int dispatch(sp__req *r, conn_state *cs) {
+static int dispatch(sp__req *r) {
   int i = sp__route_find(r->method, r->url, r->params);
-  if (cs->too_large)
-    sp__fail(r, 413, "body_too_large", "body", "the body exceeds %d bytes",
-             SP_HTTP_BODY_MAX);
+  if (r->head->error != 0)
+    sp__fail(r, r->head->error, r->head->error_code, r->head->error_field, "%s",
+             r->head->error_message);
   else if (i == -1)
     sp__fail(r, 404, "route_not_found", "path", "no route %.100s", r->url);
   else if (i == -2)
@@ -139,58 +135,34 @@ static int dispatch(sp__req *r, conn_state *cs) {
   return i;
 }
 
-/* Queues r's response; its body goes to libmicrohttpd, which frees it. */
-static enum MHD_Result respond(struct MHD_Connection *c, sp__req *r) {
-  struct MHD_Response *resp =
-      r->resp != NULL ? MHD_create_response_from_buffer(r->resp_len, r->resp,
-                                                        MHD_RESPMEM_MUST_FREE)
-                      : MHD_create_response_from_buffer(0, (char *)"",
-                                                        MHD_RESPMEM_PERSISTENT);
-  if (resp == NULL)
-    return MHD_NO;
-  r->resp = NULL;
+/* Sends r's answer (the wire frees its body) and ends the request. */
+static void respond(conn_state *cs, sp__req *r) {
+  if (r->resp == NULL)
+    sp__fail(r, 500, "internal", "", "no response");
   const char *type = r->route && r->route->fn == sp__h_metrics
                          ? "text/plain; version=0.0.4"
                          : "application/json";
-  MHD_add_response_header(resp, "Content-Type", type);
-  enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
-  MHD_destroy_response(resp);
-  return ok;
+  sp__wire_answer(r->conn, r->status, type, NULL, r->resp, r->resp_len, 1);
+  r->resp = NULL;
+  sp__metrics_record(&r->srv->metrics, r->route_index, r->status,
+                     micros_since(&cs->start));
+  if (r->body_len > BODY_KEPT_BYTES)
+    sp_jr_free(&cs->jr); /* and what read it */
+  sp__req_release(r);
 }
 
-static int append(conn_state *cs, const char *data, size_t n) {
-  if (cs->too_large || cs->len + n > SP_HTTP_BODY_MAX) {
-    cs->too_large = 1; /* drained, not kept */
-    return 0;
-  }
-  if (cs->len + n > cs->cap) {
-    size_t cap = cs->cap ? cs->cap * 2 : 1024; /* most bodies: malloc's cache */
-    while (cap < cs->len + n)
-      cap *= 2;
-    char *p = realloc(cs->body, cap + 1);
-    if (p == NULL)
-      return -1;
-    cs->body = p, cs->cap = cap;
-  }
-  memcpy(cs->body + cs->len, data, n);
-  cs->len += n;
-  return 0;
+static void *on_open(void *ctx) {
+  (void)ctx;
+  return calloc(1, sizeof(conn_state));
 }
 
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket,
-                          enum MHD_ConnectionNotificationCode code) {
-  (void)cls, (void)c;
-  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-    *socket = calloc(1, sizeof(conn_state)); /* NULL: its requests fail */
-    return;
-  }
-  conn_state *cs = *socket;
-  if (cs != NULL) {
-    free(cs->body);
-    sp_jr_free(&cs->jr);
-  }
+static void on_close(void *ctx, void *state) {
+  (void)ctx;
+  conn_state *cs = state;
+  if (cs->pending != NULL) /* never answered: the server stopped */
+    sp__req_release(cs->pending);
+  sp_jr_free(&cs->jr);
   free(cs);
-  *socket = NULL;
 }
 
 void sp__req_release(sp__req *r) {
@@ -201,75 +173,38 @@ void sp__req_release(sp__req *r) {
   r->prepared = NULL;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-                                  const char *url, const char *method,
-                                  const char *version, const char *upload,
-                                  size_t *upload_size, void **state) {
-  (void)version;
-  conn_state *cs = *state;
-  if (cs == NULL) { /* a new request */
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    if (info == NULL || (cs = info->socket_context) == NULL)
-      return MHD_NO;
-    assert(cs->pending == NULL);
-    cs->len = 0, cs->too_large = 0;
-    clock_gettime(CLOCK_MONOTONIC, &cs->start);
-    *state = cs;
-    return MHD_YES;
-  }
-  if (*upload_size > 0) {
-    int rc = append(cs, upload, *upload_size);
-    *upload_size = 0;
-    return rc == 0 ? MHD_YES : MHD_NO;
-  }
-  int handled;
-  enum MHD_Result web = sp__web_answer(c, method, url, &handled);
-  if (handled)
-    return web;
-  sp__req *r = cs->pending;
-  if (r == NULL) { /* a new request, else one resumed after its commit */
-    r = &cs->req;
-    *r = (sp__req){.srv = cls,
-                   .conn = c,
-                   .method = method,
-                   .url = url,
-                   .body = cs->body ? cs->body : "",
-                   .body_len = cs->len,
-                   .jr = &cs->jr,
-                   .now = time(NULL)};
-    r->route_index = dispatch(r, cs);
-    if (r->queued) {
-      cs->pending = r;
-      return MHD_YES;
-    }
-  }
-  cs->pending = NULL;
-  if (r->resp == NULL)
-    sp__fail(r, 500, "internal", "", "no response");
-  enum MHD_Result ok = respond(c, r);
-  sp__metrics_record(&r->srv->metrics, r->route_index, r->status,
-                     micros_since(&cs->start));
-  sp__req_release(r);
-  return ok;
+static void on_request(void *ctx, sp__conn *c, void *state, const sp__head *h,
+                       const char *body, size_t body_len) {
+  conn_state *cs = state;
+  assert(cs->pending == NULL);
+  clock_gettime(CLOCK_MONOTONIC, &cs->start);
+  if (h->error == 0 && sp__web_answer(c, h->method, h->path))
+    return;
+  sp__req *r = &cs->req;
+  *r = (sp__req){.srv = ctx,
+                 .conn = c,
+                 .head = h,
+                 .method = h->method ? h->method : "",
+                 .url = h->path ? h->path : "",
+                 .body = body,
+                 .body_len = body_len,
+                 .jr = &cs->jr,
+                 .now = time(NULL)};
+  r->route_index = dispatch(r);
+  if (r->queued)
+    cs->pending = r; /* answered when resumed */
+  else
+    respond(cs, r);
 }
 
-/* The end of a request (answered, or its connection gone). */
-static void on_done(void *cls, struct MHD_Connection *c, void **state,
-                    enum MHD_RequestTerminationCode code) {
-  (void)cls, (void)c, (void)code;
-  conn_state *cs = *state;
-  if (cs != NULL) {
-    if (cs->pending != NULL) /* resumed, never answered */
-      sp__req_release(cs->pending);
-    cs->pending = NULL;
-    if (cs->cap > BODY_KEPT_BYTES) { /* and what read it */
-      free(cs->body);
-      cs->body = NULL, cs->cap = 0;
-      sp_jr_free(&cs->jr);
-    }
-  }
-  *state = NULL;
+/* A request resumed after its group commit (or the portfolio's thread). */
+static void on_resumed(void *ctx, sp__conn *c, void *state) {
+  (void)ctx, (void)c;
+  conn_state *cs = state;
+  sp__req *r = cs->pending;
+  assert(r != NULL);
+  cs->pending = NULL;
+  respond(cs, r);
 }
 
 /* The book's page cache is sized for close of day (a quarter GiB); the
@@ -289,27 +224,6 @@ int sp__open_stores(sp_http_server *srv, sp_error *err) {
     srv->svc = NULL, srv->book = NULL;
   }
   return rc;
-}
-
-/* Each connection's buffer for a request's headers and body pieces;
- * libmicrohttpd clears it after every request, so the default (32 KiB)
- * costs a 32 KiB memset per request (healthz: 60k/s -> 77k/s). */
-#define CONN_MEMORY_BYTES 8192
-
-/* A pool of polling threads (epoll where available); requests that wait
- * for a group commit are suspended, not waited for. */
-static struct MHD_Daemon *start_daemon(sp_http_server *srv,
-                                       const sp_http_config *cfg,
-                                       const struct sockaddr_in *addr) {
-  unsigned threads = cfg->threads ? cfg->threads : 2;
-  return MHD_start_daemon(
-      MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-      on_request, srv, MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_THREAD_POOL_SIZE,
-      threads, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-      MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)SP_HTTP_CONNECTIONS_MAX,
-      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)CONN_MEMORY_BYTES, MHD_OPTION_END);
 }
 
 /* The early-warning engine, and its snapshot when there is one. */
@@ -349,12 +263,6 @@ static int open_flow(sp_http_server *srv, const char *path, sp_error *err) {
 
 int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
                   sp_error *err) {
-  struct sockaddr_in addr = {.sin_family = AF_INET,
-                             .sin_port = htons(cfg->port)};
-  if (inet_pton(AF_INET, cfg->host, &addr.sin_addr) != 1)
-    return sp_error_set(err, SP_EINVAL, "listen",
-                        "--listen: an IPv4 address and port like "
-                        "127.0.0.1:8080");
   sp_http_server *srv = calloc(1, sizeof *srv);
   if (srv == NULL)
     return sp_error_set(err, SP_ENOMEM, "db", "out of memory");
@@ -372,19 +280,25 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
       (sp__committer_start(srv) != 0 || sp__view_start(srv) != 0))
     rc = sp_error_set(err, SP_ENOMEM, "threads", "cannot start a thread");
   if (rc == SP_OK) {
-    srv->daemon = start_daemon(srv, cfg, &addr);
-    if (srv->daemon == NULL)
-      rc = sp_error_set(err, SP_EIO, "listen",
-                        "--listen: cannot listen on %s:%u", cfg->host,
-                        (unsigned)cfg->port);
+    sp__wire_config wc = {.host = cfg->host,
+                          .port = cfg->port,
+                          .threads = cfg->threads ? cfg->threads : 2,
+                          .max_conns = SP_HTTP_CONNECTIONS_MAX,
+                          .idle_s = IDLE_S,
+                          .body_max = SP_HTTP_BODY_MAX,
+                          .name = "poller",
+                          .ctx = srv,
+                          .open = on_open,
+                          .close = on_close,
+                          .request = on_request,
+                          .resumed = on_resumed};
+    rc = sp__wire_start(&wc, &srv->wire, err);
   }
   if (rc != SP_OK) {
     sp_http_stop(srv);
     return rc;
   }
-  const union MHD_DaemonInfo *info =
-      MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  srv->port = info ? info->port : cfg->port;
+  srv->port = sp__wire_port(srv->wire);
   *out = srv;
   return SP_OK;
 }
@@ -396,12 +310,11 @@ void sp_http_stop(sp_http_server *srv) {
     return;
   sp__committer_stop(srv); /* answers every queued request first */
   sp__view_stop(srv);      /* answers whoever waits for the portfolio */
-  if (srv->daemon != NULL)
-    MHD_stop_daemon(srv->daemon);
+  sp__wire_stop(srv->wire);
   if (srv->monitor != NULL && srv->monitor_state[0] != '\0' &&
-      srv->daemon != NULL)
+      srv->wire != NULL)
     sp_monitor_save(srv->monitor, srv->monitor_state, NULL);
-  sp__readers_fini(srv); /* the daemon's threads have freed theirs */
+  sp__readers_fini(srv); /* the polling threads have freed theirs */
   sp_monitor_free(srv->monitor);
   sp_applier_free(srv->applier);
   sp_flow_free(srv->flow);

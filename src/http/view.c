@@ -104,7 +104,7 @@ static void answer(sp_http_server *srv, view *v, sp__req *batch) {
   for (sp__req *r = batch, *next; r != NULL; r = next) {
     next = r->next;
     reply(srv, r, rc == SP_OK ? &t : NULL, &err);
-    MHD_resume_connection(r->conn);
+    sp__wire_resume(r->conn);
   }
 }
 
@@ -150,8 +150,8 @@ void sp__view_stop(sp_http_server *srv) {
 
 void sp__view_enqueue(sp__req *r) {
   sp_http_server *srv = r->srv;
-  /* Suspended before it is queued: the thread may resume it at once. */
-  MHD_suspend_connection(r->conn);
+  /* Resumed on this thread, so never before this request is left to
+   * wait. */
   pthread_mutex_lock(&srv->view_lock);
   int refused = srv->view_stopping;
   if (!refused) {
@@ -161,8 +161,6 @@ void sp__view_enqueue(sp__req *r) {
     pthread_cond_signal(&srv->view_cond);
   }
   pthread_mutex_unlock(&srv->view_lock);
-  if (refused) {
-    MHD_resume_connection(r->conn);
+  if (refused)
     sp__fail(r, 503, "unavailable", "", "the server is stopping");
-  }
 }

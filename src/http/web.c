@@ -13,25 +13,17 @@ static const sp__web_asset *find(const char *path) {
   return NULL;
 }
 
-enum MHD_Result sp__web_answer(struct MHD_Connection *c, const char *method,
-                               const char *url, int *handled) {
-  *handled = 0;
+int sp__web_answer(sp__conn *c, const char *method, const char *url) {
   if (strcmp(method, "GET") != 0 ||
       (strcmp(url, "/") != 0 && strncmp(url, "/web/", 5) != 0))
-    return MHD_YES;
+    return 0;
   const sp__web_asset *a =
       find(strcmp(url, "/") == 0 ? "/web/index.html" : url);
   if (a == NULL)
-    return MHD_YES; /* the router answers 404 */
-  *handled = 1;
-  struct MHD_Response *resp = MHD_create_response_from_buffer(
-      a->len, (void *)a->bytes, MHD_RESPMEM_PERSISTENT);
-  if (resp == NULL)
-    return MHD_NO;
-  MHD_add_response_header(resp, "Content-Type", a->type);
-  MHD_add_response_header(resp, "Cache-Control", "no-cache");
-  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  enum MHD_Result ok = MHD_queue_response(c, 200, resp);
-  MHD_destroy_response(resp);
-  return ok;
+    return 0; /* the router answers 404 */
+  sp__wire_answer(c, 200, a->type,
+                  "Cache-Control: no-cache\r\n"
+                  "X-Content-Type-Options: nosniff\r\n",
+                  (char *)a->bytes, a->len, 0);
+  return 1;
 }

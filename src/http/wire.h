@@ -1,0 +1,95 @@
+/* The HTTP/1.1 wire of the server: polling threads that accept
+ * connections, read requests (head.c parses their heads), hand each
+ * complete request to the server and send its answer, now or once the
+ * server resumes the connection from another thread (wire.c).
+ *
+ * What it keeps out (each answered by the server with its error, the
+ * connection then closed where the request's end cannot be found): heads
+ * over SP__HEAD_MAX bytes or SP__HEADERS_MAX headers (431), malformed
+ * request lines and headers (400), HTTP versions other than 1.0 and 1.1
+ * (505), a body without Content-Length (411: chunked request bodies are
+ * not read), bodies over the configured maximum (413, the body read and
+ * dropped up to SP__DRAIN_MAX bytes so the connection can go on). */
+#ifndef SPARROW_HTTP_WIRE_H
+#define SPARROW_HTTP_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sparrow/error.h"
+
+#define SP__HEAD_MAX 8192
+#define SP__HEADERS_MAX 64
+#define SP__ARGS_MAX 16
+#define SP__DRAIN_MAX (1024 * 1024)
+
+typedef struct sp__pair {
+  const char *name, *value;
+} sp__pair;
+
+/* A request's head, parsed in place: every string is NUL-terminated in the
+ * connection's buffer. */
+typedef struct sp__head {
+  const char *method;
+  const char *path; /* percent-decoded, without the query */
+  int minor;        /* HTTP/1.minor */
+  int n_headers, n_args;
+  sp__pair header[SP__HEADERS_MAX];
+  sp__pair arg[SP__ARGS_MAX]; /* the query's, '+' and %XX decoded */
+  int64_t content_length;     /* 0 when absent */
+  int keep_alive;             /* after this request */
+  int expect_continue;        /* "Expect: 100-continue" */
+  /* A refusal (0: none): its status, and the error's code, field and
+   * message; `fatal` when the connection must close after the answer. */
+  int error, fatal;
+  const char *error_code, *error_field, *error_message;
+} sp__head;
+
+/* Parses the head in buf[0..len), which ends with the empty line
+ * ("\r\n\r\n"); the refusal, if any, is in h->error. */
+void sp__head_parse(char *buf, size_t len, sp__head *h);
+/* A header's value (names compared without case), or NULL. */
+const char *sp__head_get(const sp__head *h, const char *name);
+/* A query argument's value, or NULL. */
+const char *sp__head_arg(const sp__head *h, const char *name);
+
+typedef struct sp__wire sp__wire;
+typedef struct sp__conn sp__conn;
+
+typedef struct sp__wire_config {
+  const char *host; /* IPv4 */
+  uint16_t port;    /* 0: any free one */
+  unsigned threads;
+  unsigned max_conns;
+  unsigned idle_s;  /* a connection idle this long is closed */
+  size_t body_max;  /* larger bodies are refused (413) */
+  const char *name; /* the polling threads' name */
+  void *ctx;
+  /* A connection's own state (NULL: closed at once), and its end. */
+  void *(*open)(void *ctx);
+  void (*close)(void *ctx, void *state);
+  /* A request: its head (h->error set for a refusal; then body_len is 0)
+   * and its body. The server answers with sp__wire_answer, in this call
+   * or after sp__wire_resume; until then the connection reads nothing
+   * and the head and body stay where they are. */
+  void (*request)(void *ctx, sp__conn *c, void *state, const sp__head *h,
+                  const char *body, size_t body_len);
+  /* The connection resumed (on its polling thread). */
+  void (*resumed)(void *ctx, sp__conn *c, void *state);
+} sp__wire_config;
+
+int sp__wire_start(const sp__wire_config *cfg, sp__wire **out, sp_error *err);
+uint16_t sp__wire_port(const sp__wire *w);
+/* Stops the threads: resumed connections are answered first, then every
+ * connection is closed. */
+void sp__wire_stop(sp__wire *w);
+
+/* Answers c's request (its polling thread only): status, Content-Type,
+ * more header lines ("Name: value\r\n"..., or NULL), and the body, freed
+ * once sent when `owned`. */
+void sp__wire_answer(sp__conn *c, int status, const char *type,
+                     const char *extra, char *body, size_t len, int owned);
+/* From any thread: c's polling thread calls `resumed` for it. */
+void sp__wire_resume(sp__conn *c);
+
+#endif
