@@ -353,6 +353,20 @@ static void test_wire_requests(void **state) {
   assert_string_equal(a.body, "POST /a [hello]");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "GET /b []");
+  /* twenty in one write: more than a connection is given in one round
+   * (8), the rest in the next rounds, in order */
+  char many[2048];
+  size_t at = 0;
+  for (int i = 0; i < 20; i++)
+    at += (size_t)snprintf(many + at, sizeof many - at,
+                           "GET /p%d HTTP/1.1\r\nHost: h\r\n\r\n", i);
+  say(fd, many);
+  for (int i = 0; i < 20; i++) {
+    char want[32];
+    snprintf(want, sizeof want, "GET /p%d []", i);
+    assert_int_equal(hear(fd, NULL, 0, &a), 0);
+    assert_string_equal(a.body, want);
+  }
   /* a head and body sent a byte at a time */
   const char *slow = "PUT /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
                      "\r\nabc";

@@ -74,7 +74,8 @@ struct sp__conn {
   size_t body_len, body_off;
   int body_owned, send_body;
   sp__conn *prev, *next; /* the thread's connections */
-  sp__conn *link;        /* inbox, ready or closed list */
+  sp__conn *link;        /* the inbox, or the closed list */
+  sp__conn *ready_next;  /* the ready list (while `ready`) */
 };
 
 struct poller {
@@ -497,9 +498,11 @@ static void advance(poller *p, sp__conn *c) {
         return;
       finish(p, c);
       if (++requests == REQUESTS_ROUND && c->phase != CLOSED) {
-        c->ready = 1; /* others' turn: the next round goes on */
-        c->link = p->ready;
-        p->ready = c;
+        if (!c->ready) { /* others' turn: the next round goes on */
+          c->ready = 1;
+          c->ready_next = p->ready;
+          p->ready = c;
+        }
         return;
       }
       continue;
@@ -607,7 +610,7 @@ static void go_on(poller *p) {
   sp__conn *c = p->ready;
   p->ready = NULL;
   for (sp__conn *next; c != NULL; c = next) {
-    next = c->link;
+    next = c->ready_next;
     c->ready = 0;
     if (c->phase == CLOSED) {
       c->link = p->closed;
