@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -537,6 +538,50 @@ static void test_wire_limits(void **state) {
   assert_int_equal(e.opened, e.closed);
 }
 
+/* Out of descriptors, a connection is closed at once (not left queued
+ * while the polling threads wake in vain), and once descriptors are free
+ * again the server goes on. */
+static void test_wire_out_of_descriptors(void **state) {
+  (void)state;
+  echo e;
+  sp__wire *w = start(&e, 64, 30);
+  int fd = socket(AF_INET, SOCK_STREAM, 0); /* made while there are some */
+  struct rlimit old, low;
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+  low = old;
+  low.rlim_cur = 256;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  int held[256], n = 0;
+  while (n < 256 && (held[n] = dup(0)) >= 0)
+    n++;
+  assert_true(n < 256); /* the limit was reached */
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons(sp__wire_port(w))};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+  struct timeval tv = {3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  say(fd, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+  char c;
+  ssize_t k = recv(fd, &c, 1, 0);
+  int why = errno;
+  close(fd);
+  while (n > 0)
+    close(held[--n]);
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+  /* closed (the request unread: a reset, or an end), not a timeout */
+  if (!(k == 0 || (k < 0 && why == ECONNRESET)))
+    fail_msg("recv: %zd, %s", k, strerror(why));
+  usleep(100000); /* the spare descriptor is taken again on the next one */
+  answer an;
+  fd = dial(w);
+  say(fd, "GET /back HTTP/1.1\r\nHost: h\r\n\r\n");
+  assert_int_equal(hear(fd, NULL, 0, &an), 0);
+  assert_string_equal(an.body, "GET /back []");
+  close(fd);
+  sp__wire_stop(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_head_values),
@@ -544,6 +589,7 @@ int main(void) {
       cmocka_unit_test(test_wire_requests),
       cmocka_unit_test(test_wire_refusals),
       cmocka_unit_test(test_wire_limits),
+      cmocka_unit_test(test_wire_out_of_descriptors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -83,6 +84,7 @@ struct poller {
   pthread_t thread;
   int started;
   int ep, efd;
+  int spare; /* a descriptor given up to refuse a connection when out */
   pthread_mutex_t mu;
   sp__conn *inbox, *inbox_tail; /* new and resumed connections (mu) */
   sp__conn *conns;              /* open */
@@ -189,10 +191,21 @@ static void accept_all(poller *p) {
   sp__wire *w = p->w;
   for (int i = 0; i < ACCEPTS; i++) {
     int fd = accept4(w->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && p->spare >= 0) {
+      /* Out of descriptors: the connection would stay queued and the
+       * listening socket readable, every wake-up in vain. The spare one
+       * is given up to take it and close it. */
+      close(p->spare);
+      fd = accept4(w->lfd, NULL, NULL, SOCK_CLOEXEC);
+      if (fd >= 0)
+        close(fd);
+      p->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+      continue;
+    }
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
-      return; /* EAGAIN, or out of descriptors: the next wake-up */
+      return; /* EAGAIN: all taken */
     }
     if (__atomic_fetch_add(&w->conns, 1, __ATOMIC_RELAXED) >=
         w->cfg.max_conns) {
@@ -694,6 +707,7 @@ static int poller_init(sp__wire *w, poller *p) {
   p->w = w;
   p->ep = epoll_create1(EPOLL_CLOEXEC);
   p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  p->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
   pthread_mutex_init(&p->mu, NULL);
   struct epoll_event e1 = {.events = EPOLLIN, .data.ptr = &p->efd};
   struct epoll_event e2 = {.events = EPOLLIN | EPOLLEXCLUSIVE,
@@ -719,7 +733,7 @@ int sp__wire_start(const sp__wire_config *cfg, sp__wire **out, sp_error *err) {
   }
   w->cfg = *cfg, w->pollers = ps, w->n = cfg->threads, w->lfd = -1;
   for (unsigned i = 0; i < w->n; i++)
-    ps[i].ep = ps[i].efd = -1;
+    ps[i].ep = ps[i].efd = ps[i].spare = -1;
   int rc = listen_on(w, err);
   for (unsigned i = 0; rc == SP_OK && i < w->n; i++)
     if (poller_init(w, &ps[i]) != 0)
@@ -762,6 +776,8 @@ void sp__wire_stop(sp__wire *w) {
       close(p->ep);
     if (p->efd >= 0)
       close(p->efd);
+    if (p->spare >= 0)
+      close(p->spare);
     pthread_mutex_destroy(&p->mu);
   }
   if (w->lfd >= 0)
