@@ -320,6 +320,7 @@ assert (st, b) == (201, draw1), (st, b)
 assert c.sock is sock, "the connection was not kept"
 st, b = call("POST", "/v1/lines/L1/draws", '{"amount":"1.00","x":"%s"}' % ("a" * 70000), "k3")
 assert (st, err(b)) == (413, ("body_too_large", "body")), (st, b)
+assert json.loads(b)["error"]["message"] == "the body exceeds 65536 bytes", b
 st, b = call("GET", "/v1/lines/L1")
 assert st == 200, (st, b)
 PYEOF

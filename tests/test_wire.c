@@ -266,8 +266,8 @@ static sp__wire *start(echo *e, unsigned max_conns, unsigned idle_s) {
   return w;
 }
 
-static int dial(sp__wire *w) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+/* fd connected to the wire, its reads bounded in time. */
+static int connect_to(int fd, sp__wire *w) {
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_port = htons(sp__wire_port(w))};
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
@@ -275,6 +275,10 @@ static int dial(sp__wire *w) {
   struct timeval tv = {5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;
+}
+
+static int dial(sp__wire *w) {
+  return connect_to(socket(AF_INET, SOCK_STREAM, 0), w);
 }
 
 static void say(int fd, const char *s) {
@@ -555,12 +559,7 @@ static void test_wire_out_of_descriptors(void **state) {
   while (n < 256 && (held[n] = dup(0)) >= 0)
     n++;
   assert_true(n < 256); /* the limit was reached */
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_port = htons(sp__wire_port(w))};
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-  struct timeval tv = {3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  connect_to(fd, w);
   say(fd, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
   char c;
   ssize_t k = recv(fd, &c, 1, 0);

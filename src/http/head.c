@@ -13,15 +13,15 @@ static int tchar(unsigned char c) {
          (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-static int refuse(sp__head *h, int status, const char *code, const char *field,
-                  const char *message) {
+int sp__head_refuse(sp__head *h, int status, const char *code,
+                    const char *field, const char *message) {
   h->error = status, h->fatal = 1;
   h->error_code = code, h->error_field = field, h->error_message = message;
   return -1;
 }
 
 static int malformed(sp__head *h, const char *field, const char *message) {
-  return refuse(h, 400, "malformed_request", field, message);
+  return sp__head_refuse(h, 400, "malformed_request", field, message);
 }
 
 static int hex(unsigned char c) {
@@ -94,8 +94,8 @@ static int request_line(sp__head *h, char *line) {
       v[6] != '.' || !(v[7] >= '0' && v[7] <= '9') || v[8] != '\0')
     return malformed(h, "version", "the version is not HTTP/x.y");
   if (v[5] != '1' || v[7] > '1')
-    return refuse(h, 505, "http_version_not_supported", "version",
-                  "HTTP/1.1 and HTTP/1.0 only");
+    return sp__head_refuse(h, 505, "http_version_not_supported", "version",
+                           "HTTP/1.1 and HTTP/1.0 only");
   if (target[0] != '/')
     return malformed(h, "path", "the path must begin with /");
   h->method = line;
@@ -140,9 +140,10 @@ static int framing(sp__head *h, const char *name, const char *value,
       return malformed(h, "Content-Length", "two different Content-Lengths");
     h->content_length = cl;
   } else if (strcasecmp(name, "Transfer-Encoding") == 0) {
-    return refuse(h, 411, "length_required", "Content-Length",
-                  "a body needs a Content-Length (chunked request bodies "
-                  "are not read)");
+    return sp__head_refuse(
+        h, 411, "length_required", "Content-Length",
+        "a body needs a Content-Length (chunked request bodies "
+        "are not read)");
   } else if (strcasecmp(name, "Connection") == 0) {
     if (has_token(value, "close"))
       h->keep_alive = 0;
@@ -150,8 +151,8 @@ static int framing(sp__head *h, const char *name, const char *value,
       h->keep_alive = 1;
   } else if (strcasecmp(name, "Expect") == 0) {
     if (strcasecmp(value, "100-continue") != 0)
-      return refuse(h, 417, "expectation_failed", "Expect",
-                    "only Expect: 100-continue is understood");
+      return sp__head_refuse(h, 417, "expectation_failed", "Expect",
+                             "only Expect: 100-continue is understood");
     h->expect_continue = 1;
   } else if (strcasecmp(name, "Host") == 0)
     ++*hosts;
@@ -179,8 +180,8 @@ static int header(sp__head *h, char *line, int *hosts) {
     if ((*p < ' ' && *p != '\t') || *p == 0x7f)
       return malformed(h, line, "a header's value has a control byte");
   if (h->n_headers == SP__HEADERS_MAX)
-    return refuse(h, 431, "headers_too_large", "headers",
-                  "more than 64 headers");
+    return sp__head_refuse(h, 431, "headers_too_large", "headers",
+                           "more than 64 headers");
   h->header[h->n_headers++] = (sp__pair){line, v};
   return framing(h, line, v, hosts);
 }

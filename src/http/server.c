@@ -117,10 +117,7 @@ static void run_route(sp__req *r) {
 /* Routes and runs a complete request; returns the route index or -1. */
 static int dispatch(sp__req *r) {
   int i = sp__route_find(r->method, r->url, r->params);
-  if (r->head->error == 413)
-    sp__fail(r, 413, "body_too_large", "body", "the body exceeds %d bytes",
-             SP_HTTP_BODY_MAX);
-  else if (r->head->error != 0)
+  if (r->head->error != 0)
     sp__fail(r, r->head->error, r->head->error_code, r->head->error_field, "%s",
              r->head->error_message);
   else if (i == -1)

@@ -64,8 +64,7 @@ struct sp__conn {
   int hup;       /* the client closed its side (or failed): read to the end */
   int closing;   /* after this answer */
   int ready;     /* in the thread's list of connections to go on with */
-  char saved;    /* the byte after the body, while a NUL stands there */
-  int has_saved;
+  char saved;    /* the byte after the body (if read), while a NUL is there */
   sp__head h;
   time_t active; /* last progress, for the idle timeout */
   /* The answer: its status line and headers, then its body. */
@@ -389,9 +388,8 @@ static void finish(poller *p, sp__conn *c) {
     c->drain = SP__DRAIN_MAX; /* and at most so many bytes */
     return;
   }
-  if (c->has_saved)
+  if (c->len > c->end) /* nothing was read since the request was */
     c->buf[c->end] = c->saved;
-  c->has_saved = 0;
   size_t used = c->end < c->len ? c->end : c->len;
   memmove(c->buf, c->buf + used, c->len - used);
   c->len -= used;
@@ -409,7 +407,6 @@ static void finish(poller *p, sp__conn *c) {
 static void dispatch(poller *p, sp__conn *c) {
   assert(c->end < c->cap);
   c->phase = BUSY;
-  c->has_saved = c->len > c->end;
   c->saved = c->buf[c->end];
   c->buf[c->end] = '\0';
   c->active = p->now;
@@ -422,9 +419,7 @@ static void dispatch(poller *p, sp__conn *c) {
 static void refuse(poller *p, sp__conn *c, int status, const char *code,
                    const char *field, const char *message) {
   memset(&c->h, 0, sizeof c->h);
-  c->h.error = status, c->h.fatal = 1;
-  c->h.error_code = code, c->h.error_field = field;
-  c->h.error_message = message;
+  sp__head_refuse(&c->h, status, code, field, message);
   c->end = c->head = c->len;
   dispatch(p, c);
 }
@@ -435,8 +430,9 @@ static void on_head(poller *p, sp__conn *c) {
   c->end = c->head;
   sp__head *h = &c->h;
   if (h->error == 0 && (size_t)h->content_length > p->w->cfg.body_max) {
-    h->error = 413, h->error_code = "body_too_large", h->error_field = "body";
-    h->error_message = "the body exceeds the largest allowed";
+    snprintf(h->note, sizeof h->note, "the body exceeds %zu bytes",
+             p->w->cfg.body_max);
+    sp__head_refuse(h, 413, "body_too_large", "body", h->note);
     /* read and dropped after the answer, unless too long to wait for or
      * the client waits for a 100 Continue first */
     h->fatal = h->expect_continue || h->content_length > SP__DRAIN_MAX;

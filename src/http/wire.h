@@ -43,11 +43,15 @@ typedef struct sp__head {
    * message; `fatal` when the connection must close after the answer. */
   int error, fatal;
   const char *error_code, *error_field, *error_message;
+  char note[48]; /* a message made for a refusal */
 } sp__head;
 
 /* Parses the head in buf[0..len), which ends with the empty line
  * ("\r\n\r\n"); the refusal, if any, is in h->error. */
 void sp__head_parse(char *buf, size_t len, sp__head *h);
+/* Sets h's refusal (the connection to close after it); returns -1. */
+int sp__head_refuse(sp__head *h, int status, const char *code,
+                    const char *field, const char *message);
 /* A header's value (names compared without case), or NULL. */
 const char *sp__head_get(const sp__head *h, const char *name);
 /* A query argument's value, or NULL. */
