@@ -235,6 +235,9 @@ grep -q '^sparrow_http_requests_total{method="POST",route="/v1/lines/{id}/draws"
 grep -q '^sparrow_http_request_duration_seconds_count{method="POST",route="/v1/lines/{id}/draws"} ' "$dir/b" && ok || bad "metrics histogram"
 # Line L1 paid off; L5 250.00, T1 91,666.67 and F1 12,000.00 outstanding.
 grep -q '^sparrow_outstanding_principal_cny 103916.67$' "$dir/b" && ok || bad "metrics principal"
+# the WAL is copied by the checkpoint thread; the committer never had to
+grep -Eq '^sparrow_wal_checkpoints_total[{]by="thread"[}] [0-9]+$' "$dir/b" && ok || bad "metrics checkpoints"
+grep -q '^sparrow_wal_checkpoints_total{by="committer"} 0$' "$dir/b" && ok || bad "metrics committer checkpoints"
 
 # --- OpenAPI against the real router, and against this table of routes ---
 req GET /openapi.json "" >/dev/null

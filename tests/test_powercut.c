@@ -16,7 +16,15 @@
  * is left and finds every acknowledged commit, at most the one in flight
  * besides, each row's bytes as written, and integrity_check "ok". The same
  * cuts on a writer at synchronous=OFF must lose acknowledged commits, which
- * shows that the harness can see a loss. */
+ * shows that the harness can see a loss.
+ *
+ * The same cuts again with the server's checkpoints (src/store/
+ * checkpoint.c): the writer's connection does not checkpoint, a thread
+ * copies the WAL on a connection of its own beside the writer's commits
+ * and, under the writer's lock, lets the WAL start over. A cut may come in
+ * either thread's I/O; every acknowledged commit must be there all the
+ * same. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +38,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store/checkpoint.h"
 #include "store/walbuf.h"
 #include "temp_db.h"
 
@@ -59,6 +68,9 @@ static op ops[OPS_MAX];
 static int n_ops, n_paths;
 static long io_calls, cut_at; /* cut_at 0: never */
 static unsigned seed;
+/* The checkpoint thread writes too: one I/O call at a time, each with its
+ * bookkeeping. */
+static pthread_mutex_t io_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int real_write(int file, const void *p, int n, sqlite3_int64 off) {
   FILE *f = fopen(paths[file], "r+b");
@@ -146,22 +158,30 @@ static int c_read(sqlite3_file *p, void *b, int n, sqlite3_int64 off) {
 }
 static int c_write(sqlite3_file *p, const void *b, int n, sqlite3_int64 off) {
   cut_file *f = (cut_file *)p;
+  pthread_mutex_lock(&io_lock);
   count_call();
   keep_op(f, 0, off, b, n);
-  return f->real->pMethods->xWrite(f->real, b, n, off);
+  int rc = f->real->pMethods->xWrite(f->real, b, n, off);
+  pthread_mutex_unlock(&io_lock);
+  return rc;
 }
 static int c_truncate(sqlite3_file *p, sqlite3_int64 size) {
   cut_file *f = (cut_file *)p;
+  pthread_mutex_lock(&io_lock);
   count_call();
   keep_op(f, 1, size, NULL, 0);
-  return f->real->pMethods->xTruncate(f->real, size);
+  int rc = f->real->pMethods->xTruncate(f->real, size);
+  pthread_mutex_unlock(&io_lock);
+  return rc;
 }
 static int c_sync(sqlite3_file *p, int flags) {
   cut_file *f = (cut_file *)p;
+  pthread_mutex_lock(&io_lock);
   count_call();
   int rc = f->real->pMethods->xSync(f->real, flags);
   if (rc == SQLITE_OK && f->file >= 0)
     forget_ops(f->file);
+  pthread_mutex_unlock(&io_lock);
   return rc;
 }
 static int c_size(sqlite3_file *p, sqlite3_int64 *out) {
@@ -242,6 +262,7 @@ static int c_open(sqlite3_vfs *v, const char *name, sqlite3_file *p, int flags,
     return rc;
   }
   f->file = -1;
+  pthread_mutex_lock(&io_lock);
   if (name != NULL && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0) {
     for (int i = 0; i < n_paths && f->file < 0; i++)
       if (strcmp(paths[i], name) == 0)
@@ -251,6 +272,7 @@ static int c_open(sqlite3_vfs *v, const char *name, sqlite3_file *p, int flags,
       f->file = n_paths++;
     }
   }
+  pthread_mutex_unlock(&io_lock);
   p->pMethods = &cut_methods;
   return SQLITE_OK;
 }
@@ -258,11 +280,14 @@ static int c_open(sqlite3_vfs *v, const char *name, sqlite3_file *p, int flags,
 /* A deleted file (the WAL, once checkpointed on close) is gone for good. */
 static int c_delete(sqlite3_vfs *v, const char *name, int sync_dir) {
   (void)v;
+  pthread_mutex_lock(&io_lock);
   count_call();
   for (int i = 0; i < n_paths; i++)
     if (strcmp(paths[i], name) == 0)
       forget_ops(i);
-  return unix_vfs->xDelete(unix_vfs, name, sync_dir);
+  int rc = unix_vfs->xDelete(unix_vfs, name, sync_dir);
+  pthread_mutex_unlock(&io_lock);
+  return rc;
 }
 static int c_access(sqlite3_vfs *v, const char *name, int flags, int *out) {
   (void)v;
@@ -339,49 +364,87 @@ static int commit_rows(sqlite3 *db, int i, int64_t *next_n) {
   return rc == SQLITE_OK ? sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) : rc;
 }
 
-/* The child: COMMITS commits, each acknowledged on fd as it returns; the
- * power goes at I/O call `at` (0: never; then the calls made are sent). */
-static void writer(const char *path, int buffered, long at, unsigned s,
-                   int fd) {
+/* How the child writes: at synchronous=OFF (nothing synced), through
+ * the buffering VFS at FULL with SQLite's own checkpoints, or the same
+ * with the server's checkpoint thread. */
+enum { UNSYNCED, BUFFERED, THREAD };
+
+/* The server's checkpoints, small: a copy every 20 frames, the WAL
+ * started over past 60 (the commits write 1 to ~30 frames each). */
+static const sp__ckpt_config small_ckpt = {
+    .frames = 20, .restart_frames = 60, .writer_frames = 400};
+
+/* The child: COMMITS commits, each acknowledged on fd as it returns, under
+ * the lock the checkpoint thread takes; the power goes at I/O call `at`
+ * (0: never; then the calls made are sent, and the checkpoints' counts and
+ * the WAL's largest size). */
+static void writer(const char *path, int mode, long at, unsigned s, int fd) {
   cut_at = at, seed = s;
   sqlite3 *db;
-  int rc = buffered ? sp__walbuf_open(
-                          path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-                    : sqlite3_open(path, &db);
+  static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+  int rc = mode != UNSYNCED
+               ? sp__walbuf_open(path, &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+               : sqlite3_open(path, &db);
   if (rc != SQLITE_OK ||
-      sqlite3_exec(
-          db, buffered ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF",
-          NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(db,
+                   mode != UNSYNCED ? "PRAGMA synchronous=FULL"
+                                    : "PRAGMA synchronous=OFF",
+                   NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(db,
                    "PRAGMA journal_mode=WAL; PRAGMA cache_size=8;"
                    "PRAGMA wal_autocheckpoint=40;"
                    "CREATE TABLE t(n INTEGER PRIMARY KEY, b BLOB NOT NULL)",
                    NULL, NULL, NULL) != SQLITE_OK)
     _exit(80);
+  sp__ckpt *ckpt = NULL;
+  if (mode == THREAD) {
+    sp_error err;
+    if (sp__ckpt_start(path, &small_ckpt, &writer_lock, &ckpt, &err) != SP_OK)
+      _exit(83);
+    sp__ckpt_attach(ckpt, db);
+  }
   int acked = -1; /* the schema: before commit 0 */
   if (write(fd, &acked, sizeof acked) != sizeof acked)
     _exit(81);
   int64_t n = 0;
+  long wal_max = 0;
+  char wal[600];
+  snprintf(wal, sizeof wal, "%s-wal", path);
   for (int i = 0; i < COMMITS; i++) {
-    if (commit_rows(db, i, &n) != SQLITE_OK)
+    pthread_mutex_lock(&writer_lock);
+    rc = commit_rows(db, i, &n);
+    pthread_mutex_unlock(&writer_lock);
+    if (rc != SQLITE_OK)
       _exit(82);
     if (write(fd, &i, sizeof i) != sizeof i)
       _exit(81);
+    FILE *w = fopen(wal, "rb");
+    if (w != NULL && fseek(w, 0, SEEK_END) == 0 && ftell(w) > wal_max)
+      wal_max = ftell(w);
+    if (w != NULL)
+      fclose(w);
   }
+  sp__ckpt_stats st = ckpt ? sp__ckpt_stats_get(ckpt) : (sp__ckpt_stats){0};
+  sp__ckpt_stop(ckpt);
   sqlite3_close(db);
-  if (write(fd, &io_calls, sizeof io_calls) != sizeof io_calls)
+  long tail[5] = {io_calls, (long)st.checkpoints, (long)st.restarts,
+                  (long)st.by_writer, wal_max};
+  if (write(fd, tail, sizeof tail) != sizeof tail)
     _exit(81);
   _exit(0);
 }
 
 typedef struct outcome {
-  int acked;        /* the last acknowledged commit, -2 none */
-  long io_calls;    /* of a run without a cut */
+  int acked; /* the last acknowledged commit, -2 none */
+  /* of a run without a cut: its I/O calls, the checkpoint thread's copies
+   * and restarts, the writer's own copies, the WAL's largest size */
+  long io_calls, checkpoints, restarts, by_writer, wal_max;
   int ok;           /* what is left is sound and has every acked commit */
   int commits_left; /* complete commits found */
 } outcome;
 
-static outcome run(int buffered, long at, unsigned s) {
+static outcome run(int mode, long at, unsigned s) {
   char path[256];
   temp_db(path, sizeof path, "powercut");
   int fd[2];
@@ -390,7 +453,7 @@ static outcome run(int buffered, long at, unsigned s) {
   assert_true(child >= 0);
   if (child == 0) {
     close(fd[0]);
-    writer(path, buffered, at, s, fd[1]);
+    writer(path, mode, at, s, fd[1]);
   }
   close(fd[1]);
   outcome o = {.acked = -2};
@@ -398,15 +461,21 @@ static outcome run(int buffered, long at, unsigned s) {
   int got = 0;
   while (got < 1 + COMMITS && read(fd[0], &v, sizeof v) == sizeof v)
     o.acked = v, got++;
-  /* a run without a cut ends by sending its count of I/O calls */
-  ssize_t io = at == 0 ? read(fd[0], &o.io_calls, sizeof o.io_calls)
-                       : (ssize_t)sizeof o.io_calls;
+  /* a run that was not cut ends by sending its counts (one with the
+   * checkpoint thread may make fewer I/O calls than `at`) */
+  long tail[5] = {0};
+  ssize_t io = read(fd[0], tail, sizeof tail);
+  if (at != 0 && io == 0)
+    io = (ssize_t)sizeof tail; /* cut */
+  o.io_calls = tail[0], o.checkpoints = tail[1], o.restarts = tail[2];
+  o.by_writer = tail[3], o.wal_max = tail[4];
   close(fd[0]);
   int status;
   assert_int_equal(waitpid(child, &status, 0), child);
-  assert_true(WIFEXITED(status));
+  if (!WIFEXITED(status))
+    fail_msg("child status %#x (at %ld)", status, at);
   assert_int_equal(WEXITSTATUS(status), 0);
-  assert_int_equal(io, sizeof o.io_calls);
+  assert_int_equal(io, sizeof tail);
 
   /* What is left, read on SQLite's own VFS. */
   sqlite3 *db;
@@ -445,38 +514,60 @@ static outcome run(int buffered, long at, unsigned s) {
   return o;
 }
 
-static void test_power_cuts(void **state) {
-  (void)state;
-  outcome whole = run(1, 0, 1);
-  assert_true(whole.ok);
-  assert_int_equal(whole.acked, COMMITS - 1);
-  assert_int_equal(whole.commits_left, COMMITS);
-  assert_true(whole.io_calls > 100);
-  /* cuts spread over the run's I/O calls, each with its own luck */
+/* Cuts spread over a whole run's I/O calls, each with its own luck: every
+ * one leaves every acknowledged commit. */
+static void cut_runs(int mode, unsigned seeds, const outcome *whole) {
   int trials = 60, after_acks = 0;
   for (int t = 0; t < trials; t++) {
-    long at = 1 + (long)t * whole.io_calls / trials + t % 5;
-    outcome o = run(1, at, 1000u + (unsigned)t);
+    long at = 1 + (long)t * whole->io_calls / trials + t % 5;
+    outcome o = run(mode, at, seeds + (unsigned)t);
     if (!o.ok)
       fail_msg("cut at I/O call %ld of %ld (seed %u): acknowledged %d, "
                "%d whole commits left, or the file is not sound",
-               at, whole.io_calls, 1000u + (unsigned)t, o.acked,
+               at, whole->io_calls, seeds + (unsigned)t, o.acked,
                o.commits_left);
     after_acks += o.acked >= 0;
   }
   assert_true(after_acks > trials / 2);
 }
 
+static void test_power_cuts(void **state) {
+  (void)state;
+  outcome whole = run(BUFFERED, 0, 1);
+  assert_true(whole.ok);
+  assert_int_equal(whole.acked, COMMITS - 1);
+  assert_int_equal(whole.commits_left, COMMITS);
+  assert_true(whole.io_calls > 100);
+  cut_runs(BUFFERED, 1000u, &whole);
+}
+
+/* With the checkpoint thread: the run copied the WAL on the thread and
+ * started it over (under the writer's lock) at least once, and the WAL
+ * never outgrew the point where the writer copies it itself (400 frames
+ * of 4 KiB pages and their 24-byte headers, one commit's ~30 frames
+ * more); then the cuts. */
+static void test_power_cuts_checkpoint_thread(void **state) {
+  (void)state;
+  outcome whole = run(THREAD, 0, 1);
+  assert_true(whole.ok);
+  assert_int_equal(whole.commits_left, COMMITS);
+  assert_true(whole.checkpoints >= 2);
+  assert_true(whole.restarts >= 1);
+  assert_true(whole.wal_max > 0);
+  assert_true(whole.wal_max <= 32 + (400 + 30) * (4096 + 24));
+  cut_runs(THREAD, 3000u, &whole);
+}
+
 /* The same cuts on a writer that never syncs lose acknowledged commits:
  * the harness sees a loss. */
 static void test_harness_sees_loss(void **state) {
   (void)state;
-  outcome whole = run(0, 0, 1);
+  outcome whole = run(UNSYNCED, 0, 1);
   assert_true(whole.ok);
   int lost = 0;
   for (int t = 0; t < 20; t++) {
     long at = whole.io_calls * (t + 10) / 30;
-    outcome o = run(0, at, 2000u + (unsigned)t);
+    outcome o = run(UNSYNCED, at, 2000u + (unsigned)t);
     lost += !o.ok;
   }
   assert_true(lost > 0);
@@ -486,6 +577,7 @@ int main(void) {
   register_cut();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_power_cuts),
+      cmocka_unit_test(test_power_cuts_checkpoint_thread),
       cmocka_unit_test(test_harness_sees_loss),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

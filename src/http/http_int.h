@@ -16,6 +16,7 @@
 #include "sparrow/monitor.h"
 #include "sparrow/svc.h"
 #include "http/wire.h"
+#include "store/checkpoint.h"
 
 #define SP__PARAMS_MAX 2
 #define SP__GEN_STRIPES 256
@@ -105,6 +106,7 @@ struct sp_http_server {
   char db_path[4096];
   sp_book *book; /* NULL if it could not be reopened after a failure */
   sp_svc *svc;
+  sp__ckpt *ckpt;      /* checkpoints the file's WAL beside the book's writes */
   sp_flow *flow;       /* NULL unless started with a decision flow */
   sp_applier *applier; /* decides applications with flow (under lock) */
   char flow_path[4096];

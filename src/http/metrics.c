@@ -183,6 +183,19 @@ char *sp__metrics_text(sp_http_server *srv, const sp__totals *t, size_t *len) {
                                           __ATOMIC_RELAXED),
       (unsigned long long)__atomic_load_n(&srv->metrics.batch_jobs,
                                           __ATOMIC_RELAXED));
+  sp__ckpt_stats ck = {0};
+  if (srv->ckpt != NULL)
+    ck = sp__ckpt_stats_get(srv->ckpt);
+  put(&b,
+      "# HELP sparrow_wal_checkpoints_total Copies of the WAL into the "
+      "database file: by the checkpoint thread beside the commits, by it "
+      "between two commits to start the WAL over, by the committer itself "
+      "(the thread being behind).\n"
+      "# TYPE sparrow_wal_checkpoints_total counter\n"
+      "sparrow_wal_checkpoints_total{by=\"thread\"} %lu\n"
+      "sparrow_wal_checkpoints_total{by=\"thread_restart\"} %lu\n"
+      "sparrow_wal_checkpoints_total{by=\"committer\"} %lu\n",
+      ck.checkpoints, ck.restarts, ck.by_writer);
   static const char *const outcome[3] = {"approve", "refer", "decline"};
   put(&b, "# HELP sparrow_decisions_total Credit decisions by outcome.\n"
           "# TYPE sparrow_decisions_total counter\n");

@@ -12,9 +12,10 @@
  * GET /v1/portfolio is kept the same way for the portfolio's thread
  * (view.c), which reads the file beside the committer, without the lock.
  *
- * Threads: the polling threads (epoll), 2 unless configured, the committer
- * and the portfolio's thread; no thread waits for the disk except those
- * two. */
+ * Threads: the polling threads (epoll), 2 unless configured, the committer,
+ * the portfolio's thread and the WAL's checkpoint thread
+ * (src/store/checkpoint.c); no thread waits for the disk except the last
+ * three. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <time.h>
 
 #include "http/http_int.h"
+#include "sparrow/store.h"
 
 /* What a connection keeps from one request to the next: made when it is
  * accepted and freed when it closes, so that a request on a kept-alive
@@ -212,12 +214,22 @@ static void on_resumed(void *ctx, sp__conn *c, void *state) {
  * every commit, so it gets a small one (BENCHMARKS.md, serve). */
 #define SERVE_CACHE_KIB 2048
 
+/* The WAL is checkpointed on a thread of its own, not in the book's
+ * commits (src/store/checkpoint.c). */
+static void attach_writer(sp_http_server *srv) {
+  sqlite3 *db = sp_store_sqlite_handle(sp_book_store(srv->book));
+  if (srv->ckpt != NULL && db != NULL)
+    sp__ckpt_attach(srv->ckpt, db);
+}
+
 int sp__open_stores(sp_http_server *srv, sp_error *err) {
   int rc = sp_book_open(srv->db_path, &srv->book, err);
   if (rc == SP_OK)
     rc = sp_svc_open_store(sp_book_store(srv->book), &srv->svc, err);
   if (rc == SP_OK)
     rc = sp_svc_cache_size(srv->svc, SERVE_CACHE_KIB, err);
+  if (rc == SP_OK)
+    attach_writer(srv);
   if (rc != SP_OK) {
     sp_svc_close(srv->svc);
     sp_book_close(srv->book);
@@ -272,6 +284,12 @@ int sp_http_start(const sp_http_config *cfg, sp_http_server **out,
   srv->keys = cfg->keys;
   snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
   int rc = sp__open_stores(srv, err);
+  if (rc == SP_OK) {
+    sp__ckpt_config ckpt = SP__CKPT_DEFAULTS;
+    rc = sp__ckpt_start(srv->db_path, &ckpt, &srv->lock, &srv->ckpt, err);
+  }
+  if (rc == SP_OK)
+    attach_writer(srv);
   if (rc == SP_OK && cfg->monitor_rules != NULL)
     rc = open_monitor(srv, cfg, err);
   if (rc == SP_OK && cfg->flow != NULL)
@@ -319,6 +337,7 @@ void sp_http_stop(sp_http_server *srv) {
   sp_applier_free(srv->applier);
   sp_flow_free(srv->flow);
   free(srv->monitor_rules);
+  sp__ckpt_stop(srv->ckpt); /* nothing writes now */
   sp_svc_close(srv->svc);
   sp_book_close(srv->book);
   pthread_mutex_destroy(&srv->lock);
