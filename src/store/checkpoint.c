@@ -104,8 +104,12 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int frames) {
   if (copied > frames)
     copied = 0; /* the WAL started over */
   if (frames >= c->cfg.writer_frames) {
-    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
-                                  NULL) == SQLITE_OK)
+    /* counted when it copied frames (a reader's old snapshot may hold the
+     * copies back: then neither copies) */
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                  &done) == SQLITE_OK &&
+        done > copied)
       count(&c->stats.by_writer);
     return SQLITE_OK;
   }
