@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -419,11 +420,9 @@ static void writer(const char *path, int mode, long at, unsigned s, int fd) {
       _exit(82);
     if (write(fd, &i, sizeof i) != sizeof i)
       _exit(81);
-    FILE *w = fopen(wal, "rb");
-    if (w != NULL && fseek(w, 0, SEEK_END) == 0 && ftell(w) > wal_max)
-      wal_max = ftell(w);
-    if (w != NULL)
-      fclose(w);
+    struct stat w;
+    if (stat(wal, &w) == 0 && w.st_size > wal_max)
+      wal_max = (long)w.st_size;
   }
   sp__ckpt_stats st = ckpt ? sp__ckpt_stats_get(ckpt) : (sp__ckpt_stats){0};
   sp__ckpt_stop(ckpt);

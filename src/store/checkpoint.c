@@ -74,12 +74,16 @@ static void checkpoint(sp__ckpt *c) {
   if (copied < log)
     sync_file(c);
   if (log >= c->cfg.restart_frames) {
+    /* SQLite sets both counts to -1 when a checkpoint cannot run */
+    int log_now = 0, copied_now = 0;
     pthread_mutex_lock(c->writer_lock);
     int rc = sqlite3_wal_checkpoint_v2(c->db, "main", SQLITE_CHECKPOINT_PASSIVE,
-                                       &log, &copied);
+                                       &log_now, &copied_now);
     pthread_mutex_unlock(c->writer_lock);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
       count(&c->stats.restarts);
+      copied = copied_now;
+    }
   }
   __atomic_store_n(&c->copied, copied, __ATOMIC_RELEASE);
 }
