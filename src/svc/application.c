@@ -70,9 +70,12 @@ int sp_svc_app_get(sp_svc *svc, const char *id, sp_application_fn fn, void *ctx,
 
 int sp_svc_app_list(sp_svc *svc, const char *status, size_t max,
                     sp_application_fn fn, void *ctx, sp_error *err) {
-  sqlite3_stmt *st = svc->st[status ? SQ_APP_LIST_STATUS : SQ_APP_LIST];
+  int referred = status != NULL && strcmp(status, "referred") == 0;
+  sqlite3_stmt *st = svc->st[referred ? SQ_APP_LIST_REFERRED
+                             : status ? SQ_APP_LIST_STATUS
+                                      : SQ_APP_LIST];
   sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-  if (status != NULL)
+  if (status != NULL && !referred)
     sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
   size_t n;
   return visit(svc, st, max, fn, ctx, &n, err);
