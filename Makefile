@@ -51,7 +51,7 @@ fuzz: deps-fuzz
 	mkdir -p build-fuzz/corpus_jr build-fuzz/corpus_wire
 	$(FUZZ_CC) fuzz/fuzz_jr.c src/json/jr.c src/json/jw.c \
 	  $$(pkg-config --cflags --libs jansson) -lm -o build-fuzz/fuzz_jr
-	$(FUZZ_CC) fuzz/fuzz_wire.c src/http/wire.c src/http/head.c src/core/error.c \
+	$(FUZZ_CC) fuzz/fuzz_wire.c src/http/wire.c src/http/head.c src/http/chunked.c src/core/error.c \
 	  -lpthread -o build-fuzz/fuzz_wire
 	build-fuzz/fuzz_jr -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  build-fuzz/corpus_jr fuzz/seeds_jr

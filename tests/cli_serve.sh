@@ -28,7 +28,7 @@ done
 
 # --- Multi-source data ---
 expect "data tax" 201 POST /v1/borrowers/B1/data "$K_APP" '{"source":"tax","as_of":"2025-12-31","values":{"revenue":"1200000.00","vat_paid":"36000.00"}}'
-expect "data judicial" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"judicial","as_of":"2026-01-01","values":{"cases":0}}'
+REQ_CHUNKED=1 expect "data judicial, its body chunked" 201 POST /v1/borrowers/B1/data "$K_OFF" '{"source":"judicial","as_of":"2026-01-01","values":{"cases":0}}'
 expect "data list" 200 GET /v1/borrowers/B1/data "$K_RISK"
 [ "$(j "[(r['source'], r['as_of']) for r in d['records']], d['records'][0]['values']['revenue']")" = "([('tax', '2025-12-31'), ('judicial', '2026-01-01')], '1200000.00')" ] && ok || bad "data list: $(cat "$dir/b")"
 expect_err "data unknown source" 400 invalid_value source POST /v1/borrowers/B1/data "$K_OFF" '{"source":"weather","as_of":"2025-12-31","values":{}}'

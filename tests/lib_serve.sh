@@ -41,6 +41,8 @@ req() {
   [ -n "${3:-}" ] && args+=(-H "Authorization: Bearer $3")
   [ -n "${4:-}" ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
   [ -n "${5:-}" ] && args+=(-H "Idempotency-Key: $5")
+  # REQ_CHUNKED=1: the body sent chunked (curl then sends no Content-Length)
+  [ -n "${REQ_CHUNKED:-}" ] && args+=(-H "Transfer-Encoding: chunked")
   curl "${args[@]}"
 }
 # j EXPR: evaluates a Python expression over the last body (as d).

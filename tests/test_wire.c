@@ -2,7 +2,8 @@
  * hand-worked examples and refused per RFC 9112, and a real server on a
  * loopback port driven over raw sockets (pipelining, bodies in pieces,
  * 100 Continue, refusals and what becomes of the connection, answers from
- * another thread, HEAD, HTTP/1.0, idle timeout, connection limit). Every
+ * another thread, HEAD, HTTP/1.0, idle timeout, connection limit), and
+ * chunked bodies decoded whole and in pieces (chunked.c). Every
  * expected answer is what the test sent, echoed, written here by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,6 +77,11 @@ static void test_head_values(void **state) {
   assert_int_equal(h.error, 0);
   assert_int_equal(h.expect_continue, 1);
   assert_int_equal(h.content_length, 5);
+  parse("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n", &h,
+        buf, sizeof buf);
+  assert_int_equal(h.error, 0);
+  assert_int_equal(h.chunked, 1);
+  assert_int_equal(h.content_length, 0);
 }
 
 typedef struct refusal {
@@ -133,8 +139,20 @@ static void test_head_refusals(void **state) {
       {"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: "
        "1234567890123456789\r\n\r\n",
        400, "malformed_request", "Content-Length"},
-      {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 411,
-       "length_required", "Content-Length"},
+      {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n"
+       "\r\n",
+       501, "not_implemented", "Transfer-Encoding"},
+      {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n",
+       400, "malformed_request", "Transfer-Encoding"},
+      {"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+       "Content-Length: 5\r\n\r\n",
+       400, "malformed_request", "Transfer-Encoding"},
+      {"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n",
+       400, "malformed_request", "Transfer-Encoding"},
+      {"POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
+       "malformed_request", "Transfer-Encoding"},
       {"POST /x HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", 417,
        "expectation_failed", "Expect"},
       {"\r\n\r\n", 400, "malformed_request", "headers"},
@@ -168,6 +186,126 @@ static void test_head_refusals(void **state) {
   parse(with65, &h, copy, sizeof copy);
   assert_int_equal(h.error, 431);
   assert_string_equal(h.error_code, "headers_too_large");
+}
+
+/* --- chunked bodies, decoded in place --- */
+
+/* Decodes `raw` given all at once, or a byte more at each call when
+ * `bytewise`: the step's last result, the body in `body`, in *rest what
+ * follows the body's end (what is left in the buffer, then what was not
+ * given), and in *kept the bytes left in the buffer. */
+static int unchunk_text(const char *raw, int bytewise, size_t max,
+                        sp__unchunk *u, char *body, char *rest, size_t *kept) {
+  static char buf[65536];
+  size_t n = strlen(raw), len = 0, given = 0;
+  assert_true(n < sizeof buf);
+  sp__unchunk_start(u, 0);
+  int rc = 0;
+  while (given < n) {
+    size_t more = bytewise ? 1 : n - given;
+    memcpy(buf + len, raw + given, more);
+    len += more, given += more;
+    rc = sp__unchunk_step(u, buf, &len, max);
+    if (rc != 0)
+      break;
+  }
+  assert_true(rc < 0 || u->out <= len);
+  memcpy(body, buf, u->out);
+  body[u->out] = '\0';
+  size_t left = rc < 0 ? 0 : len - u->out;
+  memcpy(rest, buf + u->out, left);
+  strcpy(rest + left, raw + given);
+  *kept = len;
+  return rc;
+}
+
+static void test_unchunk(void **state) {
+  (void)state;
+  static const struct {
+    const char *raw, *body, *rest;
+  } good[] = {
+      {"5\r\nhello\r\n0\r\n\r\n", "hello", ""},
+      /* extensions, upper and lower case hex, a trailer field, and the
+       * next request's bytes after the end */
+      {"5;a=b\r\nhello\r\n6 ;x\r\n world\r\nA\r\n0123456789\r\n"
+       "0\r\nX-Sum: 1\r\n\r\nGET /next",
+       "hello world0123456789", "GET /next"},
+      {"0000000a\r\nabcdefghij\r\n0\r\n\r\n", "abcdefghij", ""},
+      {"0\r\n\r\n", "", ""},
+  };
+  sp__unchunk u;
+  char body[16384];
+  char rest[16384];
+  size_t kept;
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+      int rc = unchunk_text(good[i].raw, bytewise, 100, &u, body, rest, &kept);
+      if (rc != 1 || strcmp(body, good[i].body) != 0 ||
+          strcmp(rest, good[i].rest) != 0)
+        fail_msg("case %zu (bytewise %d): %d [%s] [%s]", i, bytewise, rc, body,
+                 rest);
+    }
+  /* not ended yet: each prefix of a body asks for more */
+  assert_int_equal(unchunk_text("5\r\nhel", 0, 100, &u, body, rest, &kept), 0);
+  assert_int_equal(
+      unchunk_text("5\r\nhello\r\n0\r\n\r", 0, 100, &u, body, rest, &kept), 0);
+  static const struct {
+    const char *raw;
+    int status;
+  } bad[] = {
+      {"g\r\n", 400},               /* not hex */
+      {"\r\n", 400},                /* no size */
+      {"123456789\r\n", 400},       /* nine digits */
+      {"5 x\r\nhello\r\n", 400},    /* after the size, not ";" */
+      {"5\nhello\r\n", 400},        /* LF alone */
+      {"5\r\nhelloX\r\n", 400},     /* data not followed by CRLF */
+      {"5;\x01\r\nhello\r\n", 400}, /* a control byte */
+      {"65\r\n", 413},              /* 101 bytes, over 100 */
+      {"32\r\n", 0},                /* 50: taken, more to come */
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+      int rc = unchunk_text(bad[i].raw, bytewise, 100, &u, body, rest, &kept);
+      if (bad[i].status == 0 ? rc != 0 : rc != -1 || u.status != bad[i].status)
+        fail_msg("bad case %zu (bytewise %d): %d %d", i, bytewise, rc,
+                 u.status);
+    }
+  /* two chunks of 60 are over 100 together */
+  assert_int_equal(unchunk_text("3c\r\n"
+                                "0123456789012345678901234567890123456789"
+                                "01234567890123456789\r\n3c\r\n",
+                                0, 100, &u, body, rest, &kept),
+                   -1);
+  assert_int_equal(u.status, 413);
+  /* chunks of a byte with 998 bytes of extensions each: the buffer keeps
+   * only their bytes (and, given all at once, never more than was given) */
+  static char many[60 * 1005 + 1];
+  for (int i = 0; i < 60; i++) {
+    char *c = many + i * 1005;
+    memset(c, 'e', 1005);
+    memcpy(c, "1;", 2);
+    memcpy(c + 1000, "\r\nb\r\n", 5);
+  }
+  for (int bytewise = 0; bytewise < 2; bytewise++) {
+    assert_int_equal(unchunk_text(many, bytewise, 100, &u, body, rest, &kept),
+                     0);
+    assert_int_equal(kept, 60);
+    assert_int_equal(u.out, 60);
+    assert_int_equal(body[59], 'b');
+  }
+  /* a chunk line without its end within 1024 bytes; trailers over 8192 */
+  static char raw[12000];
+  memset(raw, 0, sizeof raw);
+  strcpy(raw, "1;");
+  memset(raw + 2, 'e', 1100);
+  assert_int_equal(unchunk_text(raw, 0, 100, &u, body, rest, &kept), -1);
+  assert_int_equal(u.status, 400);
+  strcpy(raw, "0\r\n");
+  for (int i = 0; i < 100; i++)
+    strcat(raw, "X-Trailer-Field: 0123456789012345678901234567890123456789"
+                "01234567890123456789012345678901234567890123\r\n");
+  assert_int_equal(unchunk_text(raw, 0, 100, &u, body, rest, &kept), -1);
+  assert_int_equal(u.status, 431);
 }
 
 /* --- a real server --- */
@@ -416,6 +554,46 @@ static void test_wire_requests(void **state) {
   say(fd, big);
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_memory_equal(a.body, "POST /long [bbbb", 16);
+  /* chunked bodies: in one write with the next request behind, a byte at
+   * a time, and after a 100 Continue */
+  say(fd, "POST /ch HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n"
+          "GET /behind HTTP/1.1\r\nHost: h\r\n\r\n");
+  assert_int_equal(hear(fd, NULL, 0, &a), 0);
+  assert_int_equal(a.status, 200);
+  assert_string_equal(a.body, "POST /ch [abcde]");
+  assert_int_equal(hear(fd, NULL, 0, &a), 0);
+  assert_string_equal(a.body, "GET /behind []");
+  const char *slow_chunks = "POST /sc HTTP/1.1\r\nHost: h\r\n"
+                            "Transfer-Encoding: chunked\r\n\r\n"
+                            "4\r\nwxyz\r\n1\r\n!\r\n0\r\n\r\n";
+  for (const char *p = slow_chunks; *p; p++) {
+    assert_int_equal(send(fd, p, 1, MSG_NOSIGNAL), 1);
+    usleep(200);
+  }
+  assert_int_equal(hear(fd, NULL, 0, &a), 0);
+  assert_string_equal(a.body, "POST /sc [wxyz!]");
+  say(fd, "POST /cc HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n");
+  memset(cont, 0, sizeof cont);
+  assert_int_equal(read_exact(fd, cont, 25), 0);
+  assert_string_equal(cont, "HTTP/1.1 100 Continue\r\n\r\n");
+  say(fd, "2\r\nok\r\n0\r\n\r\n");
+  assert_int_equal(hear(fd, NULL, 0, &a), 0);
+  assert_string_equal(a.body, "POST /cc [ok]");
+  /* many chunks of a byte with long extensions: the buffer keeps the
+   * body, not the chunk lines (9,000 bytes of body in 9 MB sent) */
+  say(fd, "POST /many HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+          "\r\n");
+  static char chunk[1030];
+  memset(chunk, 'e', sizeof chunk);
+  memcpy(chunk, "1;", 2);
+  memcpy(chunk + 1000, "\r\nb\r\n", 6);
+  for (int i = 0; i < 9000; i++)
+    assert_int_equal(send(fd, chunk, 1005, MSG_NOSIGNAL), 1005);
+  say(fd, "0\r\n\r\n");
+  assert_int_equal(hear(fd, NULL, 0, &a), 0);
+  assert_memory_equal(a.body, "POST /many [bbbb", 16);
   /* HEAD: the length of the answer, not the answer */
   say(fd,
       "HEAD /h HTTP/1.1\r\nHost: h\r\n\r\nGET /g HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -464,9 +642,15 @@ static void test_wire_refusals(void **state) {
     const char *send, *body;
     int status;
   } cases[] = {
-      {"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      {"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n"
        "5\r\nhello\r\n0\r\n\r\n",
-       "411 length_required Content-Length", 411},
+       "501 not_implemented Transfer-Encoding", 501},
+      {"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "5\r\nhello\r\nz\r\n",
+       "400 malformed_request body", 400},
+      {"POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "4000\r\n",
+       "413 body_too_large body", 413},
       {"GET /x HTTP/1.1\r\nHost: h\r\nBad Header: v\r\n\r\n",
        "400 malformed_request headers", 400},
       {"GET /x HTTP/3.0\r\nHost: h\r\n\r\n",
@@ -585,6 +769,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_head_values),
       cmocka_unit_test(test_head_refusals),
+      cmocka_unit_test(test_unchunk),
       cmocka_unit_test(test_wire_requests),
       cmocka_unit_test(test_wire_refusals),
       cmocka_unit_test(test_wire_limits),

@@ -2,7 +2,8 @@
  * headers, the path and query decoded. Strict where leniency lets two
  * readers of one request disagree about where it ends: lines end in CRLF,
  * no folded headers, no space before a header's colon, one Content-Length
- * (or repeats of the same value), no Transfer-Encoding (411). */
+ * (or repeats of the same value), Transfer-Encoding chunked alone (501
+ * for other codings) and never with a Content-Length nor in HTTP/1.0. */
 #include <string.h>
 #include <strings.h>
 
@@ -140,10 +141,12 @@ static int framing(sp__head *h, const char *name, const char *value,
       return malformed(h, "Content-Length", "two different Content-Lengths");
     h->content_length = cl;
   } else if (strcasecmp(name, "Transfer-Encoding") == 0) {
-    return sp__head_refuse(
-        h, 411, "length_required", "Content-Length",
-        "a body needs a Content-Length (chunked request bodies "
-        "are not read)");
+    if (strcasecmp(value, "chunked") != 0)
+      return sp__head_refuse(h, 501, "not_implemented", "Transfer-Encoding",
+                             "chunked is the only transfer coding read");
+    if (h->chunked)
+      return malformed(h, "Transfer-Encoding", "chunked twice");
+    h->chunked = 1;
   } else if (strcasecmp(name, "Connection") == 0) {
     if (has_token(value, "close"))
       h->keep_alive = 0;
@@ -220,6 +223,12 @@ void sp__head_parse(char *buf, size_t len, sp__head *h) {
     goto bad_line;
   if (h->minor == 1 && hosts != 1) {
     malformed(h, "Host", "an HTTP/1.1 request has one Host header");
+    return;
+  }
+  if (h->chunked && (h->content_length >= 0 || h->minor == 0)) {
+    malformed(h, "Transfer-Encoding",
+              h->minor == 0 ? "HTTP/1.0 has no Transfer-Encoding"
+                            : "Transfer-Encoding and Content-Length together");
     return;
   }
   if (h->content_length < 0)

@@ -66,7 +66,8 @@ struct sp__conn {
   int ready;     /* in the thread's list of connections to go on with */
   char saved;    /* the byte after the body (if read), while a NUL is there */
   sp__head h;
-  time_t active; /* last progress, for the idle timeout */
+  sp__unchunk un; /* a chunked body's decoding (h.chunked) */
+  time_t active;  /* last progress, for the idle timeout */
   /* The answer: its status line and headers, then its body. */
   char top[384];
   size_t top_len, top_off;
@@ -254,8 +255,6 @@ static const char *reason(int status) {
     return "Method Not Allowed";
   case 409:
     return "Conflict";
-  case 411:
-    return "Length Required";
   case 413:
     return "Content Too Large";
   case 417:
@@ -266,6 +265,8 @@ static const char *reason(int status) {
     return "Request Header Fields Too Large";
   case 500:
     return "Internal Server Error";
+  case 501:
+    return "Not Implemented";
   case 503:
     return "Service Unavailable";
   case 505:
@@ -444,7 +445,10 @@ static void on_head(poller *p, sp__conn *c) {
   }
   c->end = c->head + (size_t)h->content_length;
   c->phase = BODY;
-  if (h->expect_continue && h->minor == 1 && c->len < c->end) {
+  if (h->chunked)
+    sp__unchunk_start(&c->un, c->head);
+  if (h->expect_continue && h->minor == 1 &&
+      (h->chunked ? c->len < c->head + 5 : c->len < c->end)) {
     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
     if (send(c->fd, cont, sizeof cont - 1, MSG_NOSIGNAL) !=
         (ssize_t)(sizeof cont - 1))
@@ -466,11 +470,31 @@ static void rebase(sp__head *h, const char *buf, size_t len, char *to) {
       *s[i] = to + ((uintptr_t)*s[i] - (uintptr_t)buf);
 }
 
-/* Room to read into: grows buf for the head or the body under way. */
+/* A chunked body: decodes what has come. 0 when refused (the refusal
+ * dispatched); else 1, with c->end at the body's end once it has all come
+ * (a next request's bytes right after it), and past what was read until
+ * then. */
+static int unchunk(poller *p, sp__conn *c) {
+  sp__unchunk *u = &c->un;
+  int rc = sp__unchunk_step(u, c->buf, &c->len, p->w->cfg.body_max);
+  if (rc < 0) {
+    refuse(p, c, u->status,
+           u->status == 413   ? "body_too_large"
+           : u->status == 431 ? "headers_too_large"
+                              : "malformed_request",
+           "body", u->why);
+    return 0;
+  }
+  c->end = rc == 1 ? u->out : c->len + 1;
+  return 1;
+}
+
+/* Room to read into: grows buf for the head or the body under way (a
+ * chunked one by doubling, as the head). */
 static size_t room(sp__conn *c) {
-  size_t want = c->phase == BODY   ? c->end + 1
-                : c->phase == HEAD ? c->len + 1 + 1
-                                   : 2;
+  size_t want = c->phase == BODY && !c->h.chunked      ? c->end + 1
+                : c->phase == HEAD || c->phase == BODY ? c->len + 1 + 1
+                                                       : 2;
   if (c->phase == HEAD && want > SP__HEAD_MAX + 1)
     want = SP__HEAD_MAX + 1;
   if (want > c->cap) {
@@ -554,6 +578,8 @@ static void advance(poller *p, sp__conn *c) {
       break;
     }
     case BODY:
+      if (c->h.chunked && !unchunk(p, c))
+        continue;
       if (c->len >= c->end) {
         dispatch(p, c);
         continue;

@@ -7,9 +7,11 @@
  * connection then closed where the request's end cannot be found): heads
  * over SP__HEAD_MAX bytes or SP__HEADERS_MAX headers (431), malformed
  * request lines and headers (400), HTTP versions other than 1.0 and 1.1
- * (505), a body without Content-Length (411: chunked request bodies are
- * not read), bodies over the configured maximum (413, the body read and
- * dropped up to SP__DRAIN_MAX bytes so the connection can go on). */
+ * (505), transfer codings other than chunked (501), bodies over the
+ * configured maximum (413: with a Content-Length, the body read and
+ * dropped up to SP__DRAIN_MAX bytes so the connection can go on; chunked,
+ * the connection closed). A chunked body is decoded (chunked.c) and
+ * handed over as a body with a Content-Length would be. */
 #ifndef SPARROW_HTTP_WIRE_H
 #define SPARROW_HTTP_WIRE_H
 
@@ -22,6 +24,7 @@
 #define SP__HEADERS_MAX 64
 #define SP__ARGS_MAX 16
 #define SP__DRAIN_MAX (1024 * 1024)
+#define SP__CHUNK_LINE_MAX 1024 /* a chunk size line, with extensions */
 
 typedef struct sp__pair {
   const char *name, *value;
@@ -36,7 +39,8 @@ typedef struct sp__head {
   int n_headers, n_args;
   sp__pair header[SP__HEADERS_MAX];
   sp__pair arg[SP__ARGS_MAX]; /* the query's, '+' and %XX decoded */
-  int64_t content_length;     /* 0 when absent */
+  int64_t content_length;     /* 0 when absent (and when chunked) */
+  int chunked;                /* "Transfer-Encoding: chunked" */
   int keep_alive;             /* after this request */
   int expect_continue;        /* "Expect: 100-continue" */
   /* A refusal (0: none): its status, and the error's code, field and
@@ -56,6 +60,28 @@ int sp__head_refuse(sp__head *h, int status, const char *code,
 const char *sp__head_get(const sp__head *h, const char *name);
 /* A query argument's value, or NULL. */
 const char *sp__head_arg(const sp__head *h, const char *name);
+
+/* A chunked body's decoding under way, in a buffer of the request: the
+ * body's decoded bytes end at `out`, and the raw bytes not decoded yet
+ * follow them. */
+typedef struct sp__unchunk {
+  size_t in, out; /* in == out between steps */
+  size_t total;   /* the body's bytes so far */
+  size_t left;    /* of the chunk under way */
+  size_t trailer; /* bytes of trailer fields so far */
+  int state;
+  int status;      /* a refusal: 400, 413 or 431 */
+  const char *why; /* and its message */
+} sp__unchunk;
+
+/* Begins a body whose first raw byte is at `at`. */
+void sp__unchunk_start(sp__unchunk *u, size_t at);
+/* Decodes what has come of buf[0, *len) and drops the raw bytes it has
+ * decoded (*len less by them): 1 when the body has ended (its bytes in
+ * buf[at, u->out), a next request's from there), 0 while more must come,
+ * -1 for a refusal (u->status, u->why; the body's end is then
+ * unknown). `max`: the most the body may hold. */
+int sp__unchunk_step(sp__unchunk *u, char *buf, size_t *len, size_t max);
 
 typedef struct sp__wire sp__wire;
 typedef struct sp__conn sp__conn;
