@@ -366,14 +366,17 @@ static int commit_rows(sqlite3 *db, int i, int64_t *next_n) {
 }
 
 /* How the child writes: at synchronous=OFF (nothing synced), through
- * the buffering VFS at FULL with SQLite's own checkpoints, or the same
- * with the server's checkpoint thread. */
-enum { UNSYNCED, BUFFERED, THREAD };
+ * the buffering VFS at FULL with SQLite's own checkpoints, the same with
+ * the server's checkpoint thread, or with the thread copying nothing (as
+ * when it has fallen behind): the writer copies past writer_frames. */
+enum { UNSYNCED, BUFFERED, THREAD, WRITER_COPIES };
 
 /* The server's checkpoints, small: a copy every 20 frames, the WAL
  * started over past 60 (the commits write 1 to ~30 frames each). */
 static const sp__ckpt_config small_ckpt = {
     .frames = 20, .restart_frames = 60, .writer_frames = 400};
+static const sp__ckpt_config writer_ckpt = {
+    .frames = 0, .restart_frames = 0, .writer_frames = 100};
 
 /* The child: COMMITS commits, each acknowledged on fd as it returns, under
  * the lock the checkpoint thread takes; the power goes at I/O call `at`
@@ -399,9 +402,10 @@ static void writer(const char *path, int mode, long at, unsigned s, int fd) {
                    NULL, NULL, NULL) != SQLITE_OK)
     _exit(80);
   sp__ckpt *ckpt = NULL;
-  if (mode == THREAD) {
+  if (mode == THREAD || mode == WRITER_COPIES) {
     sp_error err;
-    if (sp__ckpt_start(path, &small_ckpt, &writer_lock, &ckpt, &err) != SP_OK)
+    if (sp__ckpt_start(path, mode == THREAD ? &small_ckpt : &writer_ckpt,
+                       &writer_lock, &ckpt, &err) != SP_OK)
       _exit(83);
     sp__ckpt_attach(ckpt, db);
   }
@@ -557,6 +561,21 @@ static void test_power_cuts_checkpoint_thread(void **state) {
   cut_runs(THREAD, 3000u, &whole);
 }
 
+/* The writer's own copies, the thread copying nothing: the WAL never
+ * outgrew 100 frames and a commit's ~30 more; then the cuts. */
+static void test_power_cuts_writer_copies(void **state) {
+  (void)state;
+  outcome whole = run(WRITER_COPIES, 0, 1);
+  assert_true(whole.ok);
+  assert_int_equal(whole.commits_left, COMMITS);
+  assert_int_equal(whole.checkpoints, 0);
+  assert_int_equal(whole.restarts, 0);
+  assert_true(whole.by_writer >= 2);
+  assert_true(whole.wal_max > 0);
+  assert_true(whole.wal_max <= 32 + (100 + 30) * (4096 + 24));
+  cut_runs(WRITER_COPIES, 5000u, &whole);
+}
+
 /* The same cuts on a writer that never syncs lose acknowledged commits:
  * the harness sees a loss. */
 static void test_harness_sees_loss(void **state) {
@@ -577,6 +596,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_power_cuts),
       cmocka_unit_test(test_power_cuts_checkpoint_thread),
+      cmocka_unit_test(test_power_cuts_writer_copies),
       cmocka_unit_test(test_harness_sees_loss),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -199,6 +199,8 @@ int sp__committer_start(sp_http_server *srv) {
   pthread_cond_init(&srv->gc_cond, NULL);
   srv->committer_started =
       pthread_create(&srv->committer, NULL, committer, srv) == 0;
+  if (srv->committer_started)
+    pthread_setname_np(srv->committer, "committer");
   return srv->committer_started ? 0 : -1;
 }
 

@@ -131,7 +131,9 @@ int sp__view_start(sp_http_server *srv) {
   pthread_cond_init(&srv->view_cond, NULL);
   srv->view_started =
       pthread_create(&srv->view_thread, NULL, view_main, srv) == 0;
-  if (!srv->view_started)
+  if (srv->view_started)
+    pthread_setname_np(srv->view_thread, "view");
+  else
     pthread_cond_destroy(&srv->view_cond);
   return srv->view_started ? 0 : -1;
 }

@@ -33,7 +33,7 @@
  * Measured under the server's decisions (BENCHMARKS.md, serve): group
  * commits over 3.75 ms went from 0.96% to 0.48%; most of what is left is
  * the WAL's own fdatasync. tests/test_powercut.c cuts the power under
- * this thread and the writer. */
+ * this thread and the writer, and under the writer's own copies. */
 #include "store/checkpoint.h"
 
 #include <assert.h>
@@ -122,7 +122,7 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int frames) {
       count(&c->stats.by_writer);
     return SQLITE_OK;
   }
-  if (frames - copied < c->cfg.frames)
+  if (c->cfg.frames == 0 || frames - copied < c->cfg.frames)
     return SQLITE_OK;
   pthread_mutex_lock(&c->mu);
   if (!c->running) {
@@ -140,7 +140,7 @@ void sp__ckpt_attach(sp__ckpt *c, sqlite3 *writer) {
 int sp__ckpt_start(const char *path, const sp__ckpt_config *cfg,
                    pthread_mutex_t *writer_lock, sp__ckpt **out,
                    sp_error *err) {
-  assert(cfg->frames > 0 && cfg->restart_frames >= cfg->frames &&
+  assert(cfg->frames >= 0 && cfg->restart_frames >= cfg->frames &&
          cfg->writer_frames > cfg->restart_frames);
   sp__ckpt *c = calloc(1, sizeof *c);
   if (c == NULL)
@@ -172,6 +172,7 @@ int sp__ckpt_start(const char *path, const sp__ckpt_config *cfg,
     return sp_error_set(err, SP_ENOMEM, "threads",
                         "cannot start the checkpoint thread");
   }
+  pthread_setname_np(c->thread, "checkpoint");
   *out = c;
   return SP_OK;
 }

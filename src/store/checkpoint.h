@@ -8,7 +8,8 @@
 #include "sparrow/error.h"
 
 typedef struct sp__ckpt_config {
-  int frames;         /* copy once this many frames were added since */
+  int frames;         /* copy once this many frames were added since (0:
+                         never: the writer copies, past writer_frames) */
   int restart_frames; /* finish under the writer's lock past this many */
   int writer_frames;  /* the writer copies them itself past this many */
 } sp__ckpt_config;
