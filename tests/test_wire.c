@@ -423,6 +423,14 @@ static void say(int fd, const char *s) {
   assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
 }
 
+/* s sent a byte at a time, each in a segment of its own. */
+static void say_bytewise(int fd, const char *s) {
+  for (const char *p = s; *p; p++) {
+    assert_int_equal(send(fd, p, 1, MSG_NOSIGNAL), 1);
+    usleep(200);
+  }
+}
+
 /* One answer: its status, one header's value (or ""), and its body. */
 typedef struct answer {
   int status;
@@ -476,6 +484,13 @@ static int hear(int fd, const char *header, int head_only, answer *a) {
   return 0;
 }
 
+/* A 100 Continue, before the answer. */
+static void hear_continue(int fd) {
+  char cont[26] = {0};
+  assert_int_equal(read_exact(fd, cont, 25), 0);
+  assert_string_equal(cont, "HTTP/1.1 100 Continue\r\n\r\n");
+}
+
 /* The server closed: the next read sees the end (or a reset). */
 static int ended(int fd) {
   char c;
@@ -511,20 +526,14 @@ static void test_wire_requests(void **state) {
     assert_string_equal(a.body, want);
   }
   /* a head and body sent a byte at a time */
-  const char *slow = "PUT /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-                     "\r\nabc";
-  for (const char *p = slow; *p; p++) {
-    assert_int_equal(send(fd, p, 1, MSG_NOSIGNAL), 1);
-    usleep(200);
-  }
+  say_bytewise(fd, "PUT /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+                   "\r\nabc");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "PUT /slow [abc]");
   /* 100 Continue before the body */
   say(fd, "POST /c HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
           "Content-Length: 4\r\n\r\n");
-  char cont[26] = {0};
-  assert_int_equal(read_exact(fd, cont, 25), 0);
-  assert_string_equal(cont, "HTTP/1.1 100 Continue\r\n\r\n");
+  hear_continue(fd);
   say(fd, "body");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "POST /c [body]");
@@ -564,20 +573,14 @@ static void test_wire_requests(void **state) {
   assert_string_equal(a.body, "POST /ch [abcde]");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "GET /behind []");
-  const char *slow_chunks = "POST /sc HTTP/1.1\r\nHost: h\r\n"
-                            "Transfer-Encoding: chunked\r\n\r\n"
-                            "4\r\nwxyz\r\n1\r\n!\r\n0\r\n\r\n";
-  for (const char *p = slow_chunks; *p; p++) {
-    assert_int_equal(send(fd, p, 1, MSG_NOSIGNAL), 1);
-    usleep(200);
-  }
+  say_bytewise(fd, "POST /sc HTTP/1.1\r\nHost: h\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n"
+                   "4\r\nwxyz\r\n1\r\n!\r\n0\r\n\r\n");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "POST /sc [wxyz!]");
   say(fd, "POST /cc HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n"
           "Transfer-Encoding: chunked\r\n\r\n");
-  memset(cont, 0, sizeof cont);
-  assert_int_equal(read_exact(fd, cont, 25), 0);
-  assert_string_equal(cont, "HTTP/1.1 100 Continue\r\n\r\n");
+  hear_continue(fd);
   say(fd, "2\r\nok\r\n0\r\n\r\n");
   assert_int_equal(hear(fd, NULL, 0, &a), 0);
   assert_string_equal(a.body, "POST /cc [ok]");
