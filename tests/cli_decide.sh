@@ -15,38 +15,15 @@ trap 'rm -rf "$dir"' EXIT
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+# the flow of lib_flow.sh, with a schema of this test's own (three
+# features; the CSV gives the others)
+. "$(dirname "$0")/lib_flow.sh"
+hand_flow "$dir"
 cat >"$dir/schema.json" <<'J'
 {"features":[
  {"name":"months_in_business","type":"number","source":"internal","min":0,"max":1200},
  {"name":"court_enforcements_24m","type":"number","source":"judicial","min":0},
  {"name":"tax_credit_grade","type":"category","source":"tax","values":["A","B","C","D","M"]}]}
-J
-cat >"$dir/rules.json" <<'J'
-{"rules":[
- {"id":"R01","when":"court_enforcements_24m > 0","outcome":"decline","reason":"Court enforcement in the last 24 months"},
- {"id":"R02","when":"months_in_business < 12","outcome":"refer","reason":"Less than a year in business"}]}
-J
-cat >"$dir/card.json" <<'J'
-{"format":"sparrow-scorecard","version":1,
- "scaling":{"pdo":20,"base_score":600,"base_odds":50},"base_points":500,
- "characteristics":[
-  {"name":"months_in_business","type":"number","bins":[
-   {"missing":true,"goods":0,"bads":0,"woe":0,"points":0},
-   {"low":null,"high":24,"goods":50,"bads":20,"woe":-0.5,"points":60},
-   {"low":24,"high":null,"goods":90,"bads":10,"woe":0.8,"points":120}]},
-  {"name":"tax_credit_grade","type":"category","bins":[
-   {"missing":true,"goods":0,"bads":0,"woe":0,"points":0},
-   {"levels":["A","B"],"goods":90,"bads":10,"woe":0.6,"points":40},
-   {"levels":["C","D"],"other":true,"goods":50,"bads":20,"woe":-0.4,"points":0}]}]}
-J
-cat >"$dir/flow.json" <<'J'
-{"schema":"schema.json","rules":"rules.json","model":"card.json",
- "approve_min":640,"refer_min":590,
- "limit":{"feature":"monthly_sales","multiple":"300%","max":"1000000.00","min":"10000.00","step":"100.00"},
- "pricing":{"bands":[{"score_min":650,"annual_rate":"8%"},{"score_min":600,"annual_rate":"12%"},{"score_min":0,"annual_rate":"15%"}],
-            "green":{"feature":"green_rating","values":["A"],"discount":"0.5%"},
-            "guarantee":{"feature":"guarantee_pct","spread":"4%"},"floor":"3.85%"},
- "reason_text":{"months_in_business":"Short operating history","tax_credit_grade":"Tax credit grade below B"}}
 J
 cat >"$dir/apps.csv" <<'C'
 app_id,months_in_business,court_enforcements_24m,tax_credit_grade,monthly_sales,green_rating,guarantee_pct

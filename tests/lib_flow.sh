@@ -1,6 +1,6 @@
 # Shared by the tests and benchmarks of decisions through sparrow serve
 # (sourced, not run): hand_flow DIR writes schema.json, rules.json,
-# card.json and flow.json into DIR. It is cli_decide.sh's hand-written flow
+# card.json and flow.json into DIR: the hand-written flow (cli_decide.sh's too)
 # with each feature's data source: base 500; months_in_business < 24: 60
 # points, >= 24: 120; tax grade A/B: 40, else 0; approve >= 640, refer >=
 # 590; rule R01 declines on a court enforcement, R02 refers under 12
