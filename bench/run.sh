@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Runs every benchmark against its same-run baseline. usage: bench/run.sh BUILD_DIR
 set -e
 b=${1:-build}
@@ -28,6 +28,8 @@ echo "== reading a request body: sparrow's JSON reader against jansson"
 "$b/bench_json" 500000
 echo "== one durable commit: the CPU of a write and its fdatasync, by size"
 "$b/bench_fsync" . 2000
+echo "== one durable commit's wait: alone, and beside busy cores"
+"$(dirname "$0")/fsync_tail.sh" "$b" 2 48
 echo "== the HTTP layer alone: sparrow's wire against libmicrohttpd and h2o, CPU per request"
 layer=("$b/http_echo_wire")
 for x in http_echo_mhd http_echo_h2o; do
