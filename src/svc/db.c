@@ -179,9 +179,10 @@ static const char *const migrations[] = {
     /* 6: fewer index pages written per decision. An index on (status,
      * created) takes each commit's rows at three places (one per status),
      * three leaf pages rewritten in every group commit; the review queue
-     * needs only the referred ones, and the other lists and the counts by
-     * status read (created, status) backwards, without the rows. Written
-     * to run again on a file it has run on. */
+     * needs only the referred ones; the other lists walk (created,
+     * status) backwards, and the counts by status since a time read its
+     * range without the rows. Written to run again on a file it has run
+     * on. */
     "DROP INDEX IF EXISTS svc_applications_status;"
     "CREATE INDEX IF NOT EXISTS svc_applications_referred ON "
     "svc_applications(created) WHERE " REFERRED ";"
