@@ -61,6 +61,15 @@ SQL
   echo "$port"
 }
 
+# serve_bench_warm DIR PORT CONNECTIONS: 3 s of keyed applications of the
+# 10,000 borrowers (their scripts in DIR/w, prefix w), so that measured
+# runs find the caches and the file warm.
+serve_bench_warm() {
+  mkdir "$1/w"
+  serve_bench_lua "$1/w" 10000 w
+  wrk -t2 -c"$3" -d3s -s "$1/w/apply.lua" "http://127.0.0.1:$2" >/dev/null
+}
+
 # serve_bench_stop DIR: stops the server started there and waits for it
 # (it is not this shell's child: serve_bench_start runs in $(...)).
 serve_bench_stop() {

@@ -11,9 +11,7 @@ dir=$(mktemp -d)
 . "$(dirname "$0")/lib_serve_bench.sh"
 trap 'serve_bench_stop "$dir"; rm -rf "$dir"' EXIT
 port=$(serve_bench_start "$bin" "$dir" 10000)
-mkdir "$dir/w"
-serve_bench_lua "$dir/w" 10000 w
-wrk -t2 -c"$conns" -d3s -s "$dir/w/apply.lua" "http://127.0.0.1:$port" >/dev/null
+serve_bench_warm "$dir" "$port" "$conns"
 for r in $(seq 1 "$runs"); do
   mkdir "$dir/r$r"
   serve_bench_lua "$dir/r$r" 10000 "r$r"

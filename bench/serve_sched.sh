@@ -14,9 +14,7 @@ dir=$(mktemp -d)
 trap 'serve_bench_stop "$dir"; rm -rf "$dir"' EXIT
 port=$(serve_bench_start "$bin" "$dir" 10000)
 pid=$(cat "$dir/pid")
-mkdir "$dir/w"
-serve_bench_lua "$dir/w" 10000 w
-wrk -t2 -c"$conns" -d3s -s "$dir/w/apply.lua" "http://127.0.0.1:$port" >/dev/null
+serve_bench_warm "$dir" "$port" "$conns"
 # per thread: name, CPU ns, waiting ns (summed over threads of one name)
 threads() {
   for t in /proc/"$pid"/task/*; do

@@ -26,22 +26,15 @@ static int fail(sp__unchunk *u, int status, const char *why) {
   return -1;
 }
 
-static int hexval(unsigned char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  c |= 0x20;
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "HEX[ext]" (the CRLF cut off): the size, or -1. An extension is
  * BWS ";" and then anything without a control byte but a tab. */
 static int64_t size_line(const char *s, size_t n) {
   int64_t v = 0;
   size_t i = 0;
-  for (; i < n && hexval((unsigned char)s[i]) >= 0; i++) {
+  for (int d; i < n && (d = sp__hex_digit((unsigned char)s[i])) >= 0; i++) {
     if (i == 8)
       return -1;
-    v = v * 16 + hexval((unsigned char)s[i]);
+    v = v * 16 + d;
   }
   if (i == 0)
     return -1;

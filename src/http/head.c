@@ -25,7 +25,7 @@ static int malformed(sp__head *h, const char *field, const char *message) {
   return sp__head_refuse(h, 400, "malformed_request", field, message);
 }
 
-static int hex(unsigned char c) {
+int sp__hex_digit(unsigned char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   c |= 0x20;
@@ -38,8 +38,8 @@ static int decode(char *s, int plus) {
   char *o = s;
   for (const char *p = s; *p; p++) {
     int a, b;
-    if (*p == '%' && (a = hex((unsigned char)p[1])) >= 0 &&
-        (b = hex((unsigned char)p[2])) >= 0) {
+    if (*p == '%' && (a = sp__hex_digit((unsigned char)p[1])) >= 0 &&
+        (b = sp__hex_digit((unsigned char)p[2])) >= 0) {
       if ((*o++ = (char)(a * 16 + b)) == '\0')
         return -1;
       p += 2;

@@ -447,6 +447,7 @@ static void on_head(poller *p, sp__conn *c) {
   c->phase = BODY;
   if (h->chunked)
     sp__unchunk_start(&c->un, c->head);
+  /* a chunked body is whole at 5 bytes at the least ("0\r\n\r\n") */
   if (h->expect_continue && h->minor == 1 &&
       (h->chunked ? c->len < c->head + 5 : c->len < c->end)) {
     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";

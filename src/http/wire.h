@@ -56,6 +56,8 @@ void sp__head_parse(char *buf, size_t len, sp__head *h);
 /* Sets h's refusal (the connection to close after it); returns -1. */
 int sp__head_refuse(sp__head *h, int status, const char *code,
                     const char *field, const char *message);
+/* A hex digit's value, or -1 (head.c; also chunk sizes). */
+int sp__hex_digit(unsigned char c);
 /* A header's value (names compared without case), or NULL. */
 const char *sp__head_get(const sp__head *h, const char *name);
 /* A query argument's value, or NULL. */
