@@ -144,17 +144,31 @@ thread_ticks() {
   echo "$a $b"
 }
 
+# serve_bench_cpu: the machine's CPU time so far in ticks, all of it and
+# the part stolen (the hypervisor ran something else while this machine's
+# processors had work), from /proc/stat. Rates here follow the steal.
+serve_bench_cpu() {
+  awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat
+}
+
+# serve_bench_steal "BEFORE" "AFTER": the share stolen between two
+# serve_bench_cpu readings, in percent.
+serve_bench_steal() {
+  echo "$1 $2" | awk '{ printf "%.0f%%", ($3 > $1 ? 100 * ($4 - $2) / ($3 - $1) : 0) }'
+}
+
 # wrk_cpu PID NAMES LABEL OTHERS WRK_ARGS...: wrk (with --latency) against
 # PID's server; prints the rate, p99 and non-2xx count, and the CPU per
 # request of PID's threads named NAMES (as LABEL) and of the others (as
 # OTHERS).
 wrk_cpu() {
-  local pid=$1 name=$2 label=$3 others=$4 c0 c1 out n
+  local pid=$1 name=$2 label=$3 others=$4 c0 c1 out n m0 m1
   shift 4
-  c0=$(thread_ticks "$pid" "$name")
+  c0=$(thread_ticks "$pid" "$name") m0=$(serve_bench_cpu)
   out=$(wrk --latency "$@" 2>&1)
-  c1=$(thread_ticks "$pid" "$name")
+  c1=$(thread_ticks "$pid" "$name") m1=$(serve_bench_cpu)
   n=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
   echo "$(echo "$out" | sed -n 's/^Requests\/sec: *//p')/s p99 $(echo "$out" | sed -n 's/^ *99% *//p') non-2xx $(echo "$out" | sed -n 's/^ *Non-2xx or 3xx responses: *//p')" \
-    "$(echo "$c0 $c1 $n $(getconf CLK_TCK)" | awk -v a="$label" -v b="$others" '{ printf "cpu per request: %s %.1f us, %s %.1f us", a, ($3 - $1) * 1e6 / $6 / $5, b, ($4 - $2) * 1e6 / $6 / $5 }')"
+    "$(echo "$c0 $c1 $n $(getconf CLK_TCK)" | awk -v a="$label" -v b="$others" '{ printf "cpu per request: %s %.1f us, %s %.1f us", a, ($3 - $1) * 1e6 / $6 / $5, b, ($4 - $2) * 1e6 / $6 / $5 }')," \
+    "steal $(serve_bench_steal "$m0" "$m1")"
 }

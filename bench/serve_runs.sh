@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keyless decisions in runs one after another on one server (10,000
 # borrowers, a warm-up pass first), each run's rate and latency spread
-# (50%, 90%, 99%): how often a build reaches a rate within a p99 bound.
+# (50%, 90%, 99%), and the share of the machine's CPU time the hypervisor
+# stole meanwhile: how often a build reaches a rate within a p99 bound.
 # usage: bench/serve_runs.sh BIN [RUNS] [SECONDS] [CONNECTIONS]
 # Not part of `make check`; needs wrk, curl and sqlite3 (make deps-bench).
 set -eu
@@ -15,8 +16,10 @@ serve_bench_warm "$dir" "$port" "$conns"
 for r in $(seq 1 "$runs"); do
   mkdir "$dir/r$r"
   serve_bench_lua "$dir/r$r" 10000 "r$r"
-  wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$dir/r$r/apply_nokey.lua" "http://127.0.0.1:$port" |
-    awk -v r="$r" '/^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2} /^Requests\/sec/ {rate=$2}
-      END {printf "run %d: %s decisions/s  p50 %s  p90 %s  p99 %s\n", r, rate, p50, p90, p99}'
+  m0=$(serve_bench_cpu)
+  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$dir/r$r/apply_nokey.lua" "http://127.0.0.1:$port")
+  echo "$out" | awk -v r="$r" -v steal="$(serve_bench_steal "$m0" "$(serve_bench_cpu)")" \
+    '/^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2} /^Requests\/sec/ {rate=$2}
+      END {printf "run %d: %s decisions/s  p50 %s  p90 %s  p99 %s  (CPU stolen %s)\n", r, rate, p50, p90, p99, steal}'
 done
 echo "healthz: $(wrk -t2 -c32 -d4s "http://127.0.0.1:$port/healthz" | sed -n 's/^Requests\/sec: *//p')/s"

@@ -1,6 +1,7 @@
 /* Option parsing and error reporting for the sparrow program. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +188,36 @@ int cli_out_finish(cli_out *o, int ok) {
     unlink(o->tmp);
   o->f = NULL;
   return rc;
+}
+
+int cli_rows(const char *data, const char *out, cli_rows_fn rows, void *ctx,
+             sp_error *err) {
+  FILE *in = fopen(data, "r");
+  cli_out res;
+  int opened = cli_out_open(&res, out) == 0, rc;
+  if (in == NULL)
+    rc = sp_error_set(err, SP_EINVAL, "data", "--data: cannot open '%s'", data);
+  else if (!opened)
+    rc = sp_error_set(err, SP_EIO, "out", "--out: cannot write next to '%s'",
+                      out ? out : "/tmp");
+  else
+    rc = rows(ctx, in, res.f, err);
+  if (in)
+    fclose(in);
+  if (opened && cli_out_finish(&res, rc == SP_OK) != 0 && rc == SP_OK)
+    rc = sp_error_set(err, SP_EIO, "out", "--out: cannot write '%s'",
+                      out ? out : "standard output");
+  return rc;
+}
+
+int cli_parse_seed(const cli_cmd *cmd, const char *text, uint64_t *out) {
+  if (text == NULL)
+    return 0;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
+    return cli_usage_error(cmd, "--seed: '%s' is not a whole number", text);
+  *out = (uint64_t)v;
+  return 0;
 }

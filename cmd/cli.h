@@ -7,6 +7,7 @@
 #define SPARROW_CMD_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sparrow/error.h"
@@ -58,6 +59,10 @@ typedef enum cli_format {
 int cli_parse_format(const cli_cmd *cmd, const char *text, cli_format dflt,
                      cli_format *out);
 
+/* --seed: a whole number from 0 to 2^64 - 1 into *out, left as it is when
+ * text is NULL; 0, or the usage error's exit status. */
+int cli_parse_seed(const cli_cmd *cmd, const char *text, uint64_t *out);
+
 /* Writes s as one CSV field (quoted when it holds , " or a newline). */
 void cli_csv_field(FILE *f, const char *s);
 
@@ -76,6 +81,14 @@ typedef struct cli_out {
 } cli_out;
 int cli_out_open(cli_out *o, const char *path); /* 0, or -1 */
 int cli_out_finish(cli_out *o, int ok);         /* 0, or -1 on a write error */
+
+/* Rows from the file --data names into --out (standard output when NULL),
+ * written whole or not at all: rows(ctx, in, out, err) reads and writes
+ * them. SP_OK, or the first error (a file that cannot be opened or
+ * written is named by its option). */
+typedef int (*cli_rows_fn)(void *ctx, FILE *in, FILE *out, sp_error *err);
+int cli_rows(const char *data, const char *out, cli_rows_fn rows, void *ctx,
+             sp_error *err);
 
 int cmd_schedule(int argc, char **argv);
 int cmd_apr(int argc, char **argv);

@@ -76,7 +76,8 @@ static void write_row(FILE *out, const char *id, const char *const *fields,
   fputc('\n', out);
 }
 
-static int decide_all(sp_flow *flow, FILE *in, FILE *out, sp_error *err) {
+static int decide_all(void *ctx, FILE *in, FILE *out, sp_error *err) {
+  sp_flow *flow = ctx;
   static sp_csv csv; /* large: not on the stack */
   static const char *fields[COLUMNS_MAX];
   sp_csv_init_file(&csv, in);
@@ -139,23 +140,8 @@ int cmd_decide(int argc, char **argv) {
   sp_flow *flow;
   if (sp_flow_load_file(cli_get(o, N(o), "flow"), &flow, &err) != SP_OK)
     return cli_usage_error(&cmd, "--flow: %s", err.message);
-  const char *data = cli_get(o, N(o), "data"), *out = cli_get(o, N(o), "out");
-  FILE *in = fopen(data, "r");
-  cli_out res;
-  int opened = cli_out_open(&res, out) == 0;
-  if (in == NULL)
-    rc =
-        sp_error_set(&err, SP_EINVAL, "data", "--data: cannot open '%s'", data);
-  else if (!opened)
-    rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write next to '%s'",
-                      out ? out : "/tmp");
-  else
-    rc = decide_all(flow, in, res.f, &err);
-  if (in)
-    fclose(in);
-  if (opened && cli_out_finish(&res, rc == SP_OK) != 0 && rc == SP_OK)
-    rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write '%s'",
-                      out ? out : "standard output");
+  rc = cli_rows(cli_get(o, N(o), "data"), cli_get(o, N(o), "out"), decide_all,
+                flow, &err);
   sp_flow_free(flow);
   return rc == SP_OK ? 0 : cli_fail(&cmd, &err);
 }

@@ -121,7 +121,8 @@ static int score_setup(scorer *s, sp_csv *csv, FILE *out, sp_error *err) {
   return rc;
 }
 
-static int score_all(scorer *s, FILE *in, FILE *out, sp_error *err) {
+static int score_all(void *ctx, FILE *in, FILE *out, sp_error *err) {
+  scorer *s = ctx;
   static sp_csv csv; /* large: not on the stack */
   sp_csv_init_file(&csv, in);
   int rc = score_setup(s, &csv, out, err);
@@ -134,6 +135,10 @@ static int score_all(scorer *s, FILE *in, FILE *out, sp_error *err) {
     rc = score_row(s, &csv, out, err);
   }
   return rc;
+}
+
+static int card_all(void *ctx, FILE *in, FILE *out, sp_error *err) {
+  return score_card_all(ctx, in, out, err);
 }
 
 int cmd_score(int argc, char **argv) {
@@ -162,25 +167,8 @@ int cmd_score(int argc, char **argv) {
   } else if (sp_tree_load_file(model, &s.model, &err) != SP_OK) {
     return cli_usage_error(&cmd, "--model: %s", err.message);
   }
-  const char *data = cli_get(o, N(o), "data"), *out = cli_get(o, N(o), "out");
-  FILE *in = fopen(data, "r");
-  cli_out res;
-  int opened = cli_out_open(&res, out) == 0;
-  if (in == NULL)
-    rc =
-        sp_error_set(&err, SP_EINVAL, "data", "--data: cannot open '%s'", data);
-  else if (!opened)
-    rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write next to '%s'",
-                      out ? out : "/tmp");
-  else if (card != NULL)
-    rc = score_card_all(card, in, res.f, &err);
-  else
-    rc = score_all(&s, in, res.f, &err);
-  if (in)
-    fclose(in);
-  if (opened && cli_out_finish(&res, rc == SP_OK) != 0 && rc == SP_OK)
-    rc = sp_error_set(&err, SP_EIO, "out", "--out: cannot write '%s'",
-                      out ? out : "standard output");
+  rc = cli_rows(cli_get(o, N(o), "data"), cli_get(o, N(o), "out"),
+                card ? card_all : score_all, card ? (void *)card : &s, &err);
   sp_tree_free(s.model);
   sp_card_free(card);
   free(s.column_of);

@@ -54,19 +54,6 @@ static int parse_count(const char *name, const char *text, long dflt,
   return 0;
 }
 
-static int parse_seed(const char *text, uint64_t *out) {
-  if (text == NULL)
-    return 0;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
-    return cli_usage_error(&synth_cmd, "--seed: '%s' is not a whole number",
-                           text);
-  *out = (uint64_t)v;
-  return 0;
-}
-
 static int make_dir(const char *dir) {
   struct stat st;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -151,7 +138,7 @@ int cmd_synth(int argc, char **argv) {
   if ((rc = parse_count("n", cli_get(o, N(o), "n"), 3000, &n)) ||
       (rc = parse_count("applicants", cli_get(o, N(o), "applicants"),
                         n / 5 > 0 ? n / 5 : 1, &n_applicants)) ||
-      (rc = parse_seed(cli_get(o, N(o), "seed"), &seed)))
+      (rc = cli_parse_seed(&synth_cmd, cli_get(o, N(o), "seed"), &seed)))
     return rc;
   const char *dir = cli_get(o, N(o), "out-dir");
   if ((rc = make_dir(dir)) != 0)

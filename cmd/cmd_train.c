@@ -39,19 +39,6 @@ static int parse_double(const char *name, const char *text, double *out) {
   return 0;
 }
 
-static int parse_seed(const char *text, uint64_t *out) {
-  if (text == NULL)
-    return 0;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
-    return cli_usage_error(&train_cmd, "--seed: '%s' is not a whole number",
-                           text);
-  *out = (uint64_t)v;
-  return 0;
-}
-
 static int read_options(const cli_opt *o, size_t n, sp_card_options *opt) {
   sp_card_options_init(opt);
   opt->target = cli_get(o, n, "target");
@@ -59,7 +46,7 @@ static int read_options(const cli_opt *o, size_t n, sp_card_options *opt) {
   opt->exclude = cli_get(o, n, "exclude");
   opt->protected_columns = cli_get(o, n, "protected");
   opt->monotone = cli_get(o, n, "monotone");
-  int rc = parse_seed(cli_get(o, n, "seed"), &opt->seed);
+  int rc = cli_parse_seed(&train_cmd, cli_get(o, n, "seed"), &opt->seed);
   if (!rc)
     rc = parse_double("validation", cli_get(o, n, "validation"),
                       &opt->validation);

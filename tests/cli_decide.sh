@@ -96,6 +96,7 @@ cut -d, -f1-4,6- "$dir/apps.csv" >"$dir/nosales.csv"
 [ "$(sed -n '1p;4p' "$dir/kept.csv" | cut -d, -f1-4)" = "$(printf 'app_id,green_rating,tax_credit_grade,decision\nA3,B,A,refer')" ] || bad "--keep: $(head -4 "$dir/kept.csv")"
 refuse "keep unknown" "--keep: no column 'gender'" --flow "$dir/flow.json" --data "$dir/apps.csv" --keep gender
 refuse "missing column" "monthly_sales" --flow "$dir/flow.json" --data "$dir/nosales.csv"
+refuse "no data file" "--data: cannot open" --flow "$dir/flow.json" --data "$dir/none.csv"
 sed 's/^A3,10,0,A,333333.33/A3,10,0,A,lots/' "$dir/apps.csv" >"$dir/badsales.csv"
 refuse "bad amount" "line 4, column 5 (monthly_sales)" --flow "$dir/flow.json" --data "$dir/badsales.csv"
 sed 's/^A5,40,0,B/A5,40,0,Q/' "$dir/apps.csv" >"$dir/badgrade.csv"
