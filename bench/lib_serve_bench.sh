@@ -158,9 +158,9 @@ serve_bench_steal() {
 }
 
 # wrk_cpu PID NAMES LABEL OTHERS WRK_ARGS...: wrk (with --latency) against
-# PID's server; prints the rate, p99 and non-2xx count, and the CPU per
+# PID's server; prints the rate, p99 and non-2xx count, the CPU per
 # request of PID's threads named NAMES (as LABEL) and of the others (as
-# OTHERS).
+# OTHERS), and the machine's CPU stolen meanwhile.
 wrk_cpu() {
   local pid=$1 name=$2 label=$3 others=$4 c0 c1 out n m0 m1
   shift 4

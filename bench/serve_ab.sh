@@ -4,7 +4,8 @@
 # then the other, ROUNDS times, so that both see the same drift of a shared
 # machine. Prints each run's rate and p99, and the server's CPU per request
 # from /proc: the committer (and main) thread apart from the polling
-# threads (named poller; MHD-worker in builds before the wire).
+# threads (named poller; MHD-worker in builds before the wire), and the
+# share of the machine's CPU the host stole during the run.
 # usage: [BORROWERS=N] bench/serve_ab.sh BIN_A BIN_B [ROUNDS] [SECONDS]
 #        [CONNECTIONS] [WORKLOAD | WORKLOAD_A/WORKLOAD_B]
 # WORKLOAD: draw, repay, apply or apply_nokey (applications without an
