@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/digits.h"
 #include "http/wire.h"
 
 #define BUF_FIRST 4096   /* a connection's first buffer */
@@ -303,12 +304,8 @@ static void put(top *t, const char *s, size_t n) {
 static void put_s(top *t, const char *s) { put(t, s, strlen(s)); }
 
 static void put_u(top *t, uint64_t v) {
-  char d[24];
-  int n = 0;
-  do
-    d[sizeof d - 1 - n++] = (char)('0' + v % 10);
-  while ((v /= 10) != 0);
-  put(t, d + sizeof d - n, (size_t)n);
+  char d[SP_DIGITS_MAX];
+  put(t, d, (size_t)sp_digits(v, d));
 }
 
 void sp__wire_answer(sp__conn *c, int status, const char *type,
