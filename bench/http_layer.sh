@@ -26,10 +26,10 @@ for i in "${!bins[@]}"; do
 done
 for i in "${!bins[@]}"; do
   ports+=("$(serve_bench_port "$dir/s$i" 50)")
-  wrk -t2 -c"$conns" -d2s -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}" >/dev/null
+  wrk -t1 -c"$conns" -d2s -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}" >/dev/null
 done
 for r in $(seq 1 "$rounds"); do
   for i in "${!bins[@]}"; do
-    echo "$(basename "${bins[$i]}") $(wrk_cpu "${pids[$i]}" committer committer polling -t2 -c"$conns" -d"${secs}s" -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}")"
+    echo "$(basename "${bins[$i]}") $(wrk_cpu "${pids[$i]}" committer committer polling -t1 -c"$conns" -d"${secs}s" -s "$dir/apply_nokey.lua" "http://127.0.0.1:${ports[$i]}")"
   done
 done

@@ -66,8 +66,8 @@ SQL
 # runs find the caches and the file warm.
 serve_bench_warm() {
   mkdir "$1/w"
-  serve_bench_lua "$1/w" 10000 w
-  wrk -t2 -c"$3" -d3s -s "$1/w/apply.lua" "http://127.0.0.1:$2" >/dev/null
+  serve_bench_lua "$1/w" 10000 w 100000
+  wrk -t1 -c"$3" -d3s -s "$1/w/apply.lua" "http://127.0.0.1:$2" >/dev/null
 }
 
 # serve_bench_stop DIR: stops the server started there and waits for it
@@ -81,33 +81,51 @@ serve_bench_stop() {
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
-# serve_bench_lua DIR BORROWERS PREFIX: DIR/draw.lua, DIR/repay.lua,
-# DIR/apply.lua and DIR/apply_nokey.lua (the same applications without an
-# Idempotency-Key), keys and application ids PREFIX + thread + counter (a
-# new prefix for every run on one file).
+# serve_bench_lua DIR BORROWERS PREFIX [BUILT]: DIR/draw.lua,
+# DIR/repay.lua, DIR/apply.lua and DIR/apply_nokey.lua (the same
+# applications without an Idempotency-Key), keys and application ids PREFIX
+# + thread + counter (a new prefix for every run on one file).
+#
+# wrk shares the two cores with the server, so each script builds its
+# first BUILT requests (default 300,000: 10 s at 30,000/s) in init, before
+# the run, and hands them out one by one; past those it builds each as it
+# sends it. wrk calls a thread's init just before that thread starts, so
+# with more than one thread the first would run during the second's init,
+# outside the time wrk divides by: run these with -t1. (Two threads
+# building in the run spent 22-27 µs of CPU a request, one thread with its
+# requests built 14-18: BENCHMARKS.md.)
 serve_bench_lua() {
-  local dir=$1 borrowers=$2 prefix=$3
-  # each wrk thread numbers its requests; tid tells the threads apart
+  local dir=$1 borrowers=$2 prefix=$3 built=${4:-300000}
+  # each wrk thread numbers its requests; tid tells the threads apart;
+  # build(counter) is the request numbered counter
   local head='local n = 0
 function setup(thread)
   n = n + 1
   thread:set("tid", n)
-end
-function init(args)
-  counter = 0
 end'
+  local tail="function init(args)
+  counter = 0
+  built = {}
+  for i = 1, $built do
+    built[i] = build(i)
+  end
+end
+function request()
+  counter = counter + 1
+  return built[counter] or build(counter)
+end"
   # money_lua FILE PATH KEY_LETTER BODY: a POST of BODY to PATH
   money_lua() {
     cat >"$dir/$1" <<LUA
 $head
-function request()
-  counter = counter + 1
+function build(counter)
   return wrk.format("POST", "$2", {
     ["Authorization"] = "Bearer $KEY",
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = "${prefix}$3" .. tid .. "-" .. counter,
   }, '$4')
 end
+$tail
 LUA
   }
   money_lua draw.lua /v1/lines/L1/draws w '{"amount":"1.00","at":"2026-01-01T10:00:00+08:00"}'
@@ -116,8 +134,7 @@ LUA
   apply_lua() {
     cat >"$dir/$1" <<LUA
 $head
-function request()
-  counter = counter + 1
+function build(counter)
   local id = "${prefix}a" .. tid .. "-" .. counter
   return wrk.format("POST", "/v1/applications", {
     ["Authorization"] = "Bearer $KEY",
@@ -125,6 +142,7 @@ function request()
   }, '{"id":"' .. id .. '","borrower":"C' .. (counter % $borrowers + 1) ..
      '","values":{"months_in_business":' .. (counter % 48) .. ',"green_rating":"A","guarantee_pct":40}}')
 end
+$tail
 LUA
   }
   apply_lua apply.lua '
