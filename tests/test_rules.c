@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sparrow/csv.h"
 #include "sparrow/rules.h"
@@ -522,6 +523,31 @@ static void test_schema(void **state) {
   sp_error err;
   assert_int_equal(sp_schema_load_file(&s, "no/such/schema.json", &err),
                    SP_EIO);
+  /* A document one byte over the limit, as text and as a file: refused
+   * before it is read; a file's syntax error at its line and column. */
+  size_t big = SP_SCHEMA_JSON_MAX + 1;
+  char *text = malloc(big);
+  assert_non_null(text);
+  memset(text, ' ', big);
+  text[0] = '{', text[big - 1] = '}';
+  sp_error_clear(&err);
+  assert_int_equal(sp_schema_load_string(&s, text, big, &err), SP_ELIMIT);
+  assert_string_equal(err.field, "schema");
+  char path[] = "/tmp/sparrow_schema_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "wb");
+  assert_int_equal(fwrite(text, 1, big, f), big);
+  fclose(f);
+  assert_int_equal(sp_schema_load_file(&s, path, &err), SP_ELIMIT);
+  free(text);
+  f = fopen(path, "wb");
+  fputs("{\"features\":\n  [1,]}", f);
+  fclose(f);
+  assert_int_equal(sp_schema_load_file(&s, path, &err), SP_EPARSE);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.column, 6); /* the ] after the comma, as Python says */
+  unlink(path);
 }
 
 static void test_csv(void **state) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/rule_json.h"
 #include "rules/rules_int.h"
 
 static const char *const outcome_names[] = {"decline", "refer", "flag"};
@@ -29,51 +30,17 @@ static sp_expr_pool pool_of(const sp_rules *rules) {
   return pool;
 }
 
-static int copy_string(json_t *v, const char *field, char *out, size_t cap,
-                       sp_error *err) {
-  if (!json_is_string(v) || json_string_length(v) == 0)
-    return sp_error_set(err, SP_EINVAL, field, "%s: must be a non-empty string",
-                        field);
-  if (json_string_length(v) >= cap)
-    return sp_error_set(err, SP_ELIMIT, field, "%s: longer than %zu bytes",
-                        field, cap - 1);
-  memcpy(out, json_string_value(v), json_string_length(v) + 1);
-  return SP_OK;
-}
-
-static int check_members(json_t *obj, const char *id, sp_error *err) {
-  static const char *const allowed[] = {"id", "when", "outcome", "reason"};
-  const char *key;
-  json_t *v;
-  json_object_foreach(obj, key, v) {
-    int ok = 0;
-    for (int i = 0; i < 4; i++)
-      ok |= strcmp(key, allowed[i]) == 0;
-    if (!ok)
-      return sp_error_set(err, SP_EINVAL, id, "%s.%s: unknown member", id, key);
-  }
-  return SP_OK;
-}
-
 static int load_head(sp_rules *rs, json_t *obj, int index, sp_rule *r,
                      sp_error *err) {
-  char field[96];
-  snprintf(field, sizeof field, "rules[%d].id", index);
-  if (!json_is_object(obj))
-    return sp_error_set(err, SP_EINVAL, field, "rules[%d]: must be an object",
-                        index);
+  static const char *const allowed[] = {"id", "when", "outcome", "reason"};
   int rc =
-      copy_string(json_object_get(obj, "id"), field, r->id, sizeof r->id, err);
-  for (int i = 0; rc == SP_OK && i < rs->n_rules; i++)
-    if (strcmp(rs->rules[i].id, r->id) == 0)
-      return sp_error_set(err, SP_EEXISTS, field, "%s: id '%s' used twice",
-                          field, r->id);
-  if (rc == SP_OK)
-    rc = check_members(obj, r->id, err);
+      sp__rule_head(obj, index, allowed, 4, rs->rules[0].id,
+                    sizeof rs->rules[0], rs->n_rules, r->id, sizeof r->id, err);
+  char field[96];
   snprintf(field, sizeof field, "%s.reason", r->id);
   if (rc == SP_OK)
-    rc = copy_string(json_object_get(obj, "reason"), field, r->reason,
-                     sizeof r->reason, err);
+    rc = sp__rule_copy_string(json_object_get(obj, "reason"), field, r->reason,
+                              sizeof r->reason, err);
   snprintf(field, sizeof field, "%s.outcome", r->id);
   json_t *outcome = json_object_get(obj, "outcome");
   if (rc != SP_OK)
@@ -96,22 +63,11 @@ static int load_rule(sp_rules *rs, const sp_expr_env *env, json_t *obj,
   int rc = load_head(rs, obj, index, r, err);
   if (rc != SP_OK)
     return rc;
-  char field[96];
-  snprintf(field, sizeof field, "%s.when", r->id);
-  json_t *when = json_object_get(obj, "when");
-  if (!json_is_string(when))
-    return sp_error_set(err, SP_EINVAL, field, "%s: must be a string", field);
   sp_expr_pool pool = pool_of(rs);
-  sp_error e;
-  sp_error_clear(&e);
-  rc = sp_expr_compile(json_string_value(when), env, &pool, &r->when, &e);
-  if (rc == SP_OK && r->when.type != SP_EXPR_T_BOOL)
-    rc = sp_error_set_at(&e, SP_EINVAL, "", 1, 1,
-                         "line 1 column 1: the condition must be true or "
-                         "false");
+  rc = sp__rule_when(json_object_get(obj, "when"), r->id, env, NULL, &pool,
+                     &r->when, err);
   if (rc != SP_OK)
-    return sp_error_set_at(err, rc, field, e.line, e.column, "%s: %s", field,
-                           e.message);
+    return rc;
   rs->code_len = pool.code_len;
   rs->strings_len = pool.strings_len;
   rs->n_rules++;
@@ -139,14 +95,14 @@ static int load_json(sp_rules *out, const sp_expr_env *env, json_t *root,
   return SP_OK;
 }
 
+/* The document ROOT (or RC, the error that kept it from being read) into
+ * OUT: all or nothing. */
 static int load_root(sp_rules *out, const sp_expr_env *env, json_t *root,
-                     const json_error_t *jerr, sp_error *err) {
+                     int rc, sp_error *err) {
   out->n_rules = out->code_len = out->strings_len = out->n_features = 0;
-  if (root == NULL)
-    return sp_error_set_at(err, SP_EPARSE, "rules", jerr->line, jerr->column,
-                           "rules: line %d column %d: %s", jerr->line,
-                           jerr->column, jerr->text);
-  int rc = load_json(out, env, root, err);
+  if (rc != SP_OK)
+    return rc;
+  rc = load_json(out, env, root, err);
   json_decref(root);
   if (rc != SP_OK)
     out->n_rules = out->code_len = out->strings_len = 0;
@@ -156,34 +112,18 @@ static int load_root(sp_rules *out, const sp_expr_env *env, json_t *root,
 int sp_rules_load_string(sp_rules *out, const sp_expr_env *env,
                          const char *text, size_t len, sp_error *err) {
   assert(out != NULL && env != NULL && env->schema != NULL && text != NULL);
-  if (len > SP_RULES_JSON_MAX)
-    return sp_error_set(err, SP_ELIMIT, "rules", "rules: more than %d bytes",
-                        SP_RULES_JSON_MAX);
-  json_error_t jerr;
-  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-  return load_root(out, env, root, &jerr, err);
+  json_t *root;
+  int rc =
+      sp__json_doc(text, len, NULL, SP_RULES_JSON_MAX, "rules", &root, err);
+  return load_root(out, env, root, rc, err);
 }
 
 int sp_rules_load_file(sp_rules *out, const sp_expr_env *env, const char *path,
                        sp_error *err) {
   assert(out != NULL && env != NULL && path != NULL);
-  FILE *f = fopen(path, "rb");
-  long size = -1;
-  if (f != NULL && fseek(f, 0, SEEK_END) == 0)
-    size = ftell(f);
-  if (size < 0 || size > SP_RULES_JSON_MAX || fseek(f, 0, SEEK_SET) != 0) {
-    if (f != NULL)
-      fclose(f);
-    return size < 0
-               ? sp_error_set(err, SP_EIO, "rules", "rules: cannot read %s",
-                              path)
-               : sp_error_set(err, SP_ELIMIT, "rules",
-                              "rules: more than %d bytes", SP_RULES_JSON_MAX);
-  }
-  json_error_t jerr;
-  json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-  fclose(f);
-  return load_root(out, env, root, &jerr, err);
+  json_t *root;
+  int rc = sp__json_doc(NULL, 0, path, SP_RULES_JSON_MAX, "rules", &root, err);
+  return load_root(out, env, root, rc, err);
 }
 
 int sp_rules_eval(const sp_rules *rules, const sp_value *row, void *user,

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/rule_json.h"
+
 static const char *const type_names[] = {"number", "category", "date", "flag"};
 static const char *const source_names[] = {
     "tax",       "invoice", "utility",  "social_insurance", "ecommerce",
@@ -224,13 +226,12 @@ static int load_json(sp_schema *out, json_t *root, sp_error *err) {
   return SP_OK;
 }
 
-static int load_root(sp_schema *out, json_t *root, json_error_t *jerr,
-                     sp_error *err) {
-  if (root == NULL)
-    return sp_error_set_at(err, SP_EPARSE, "schema", jerr->line, jerr->column,
-                           "schema: line %d column %d: %s", jerr->line,
-                           jerr->column, jerr->text);
-  int rc = load_json(out, root, err);
+/* The document ROOT (or RC, the error that kept it from being read) into
+ * OUT: all or nothing. */
+static int load_root(sp_schema *out, json_t *root, int rc, sp_error *err) {
+  if (rc != SP_OK)
+    return rc;
+  rc = load_json(out, root, err);
   json_decref(root);
   if (rc != SP_OK)
     memset(out, 0, sizeof *out);
@@ -240,32 +241,16 @@ static int load_root(sp_schema *out, json_t *root, json_error_t *jerr,
 int sp_schema_load_string(sp_schema *out, const char *text, size_t len,
                           sp_error *err) {
   assert(out != NULL && text != NULL);
-  if (len > SP_SCHEMA_JSON_MAX)
-    return sp_error_set(err, SP_ELIMIT, "schema", "schema: more than %d bytes",
-                        SP_SCHEMA_JSON_MAX);
-  json_error_t jerr;
-  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-  return load_root(out, root, &jerr, err);
+  json_t *root;
+  int rc =
+      sp__json_doc(text, len, NULL, SP_SCHEMA_JSON_MAX, "schema", &root, err);
+  return load_root(out, root, rc, err);
 }
 
 int sp_schema_load_file(sp_schema *out, const char *path, sp_error *err) {
   assert(out != NULL && path != NULL);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return sp_error_set(err, SP_EIO, "schema", "schema: cannot open %s", path);
-  long size = -1;
-  if (fseek(f, 0, SEEK_END) == 0)
-    size = ftell(f);
-  if (size < 0 || size > SP_SCHEMA_JSON_MAX || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return size < 0
-               ? sp_error_set(err, SP_EIO, "schema", "schema: cannot read %s",
-                              path)
-               : sp_error_set(err, SP_ELIMIT, "schema",
-                              "schema: more than %d bytes", SP_SCHEMA_JSON_MAX);
-  }
-  json_error_t jerr;
-  json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-  fclose(f);
-  return load_root(out, root, &jerr, err);
+  json_t *root;
+  int rc =
+      sp__json_doc(NULL, 0, path, SP_SCHEMA_JSON_MAX, "schema", &root, err);
+  return load_root(out, root, rc, err);
 }
