@@ -36,6 +36,8 @@ for x in http_echo_mhd http_echo_h2o; do
   if [ -x "$b/$x" ]; then layer+=("$b/$x"); else echo "$x not built (make deps-bench)"; fi
 done
 "$(dirname "$0")/http_layer.sh" 6 5 32 "${layer[@]}"
+echo "== the host: time each CPU did not get, beside the steal counted (before serve.sh)"
+"$b/bench_host_gaps" 5
 echo "== sparrow serve under wrk: durable draws, repayments and decisions"
 "$(dirname "$0")/serve.sh" "$b" 10 32
 "$(dirname "$0")/serve.sh" "$b" 10 64
