@@ -1,5 +1,5 @@
-/* What every rule file's rules share: the id, the members and the
- * condition (rule_json.h). */
+/* What every rule file shares: the document's bounded read (the schema's
+ * too), and each rule's id, members and condition (rule_json.h). */
 #include "rules/rule_json.h"
 
 #include <stdio.h>
