@@ -81,13 +81,17 @@ serve_bench_stop() {
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
+# serve_bench_built SECONDS: how many requests to build for a run of
+# SECONDS (serve_bench_lua): 30,000 a second, above any rate seen here.
+serve_bench_built() { echo $(($1 * 30000)); }
+
 # serve_bench_lua DIR BORROWERS PREFIX [BUILT]: DIR/draw.lua,
 # DIR/repay.lua, DIR/apply.lua and DIR/apply_nokey.lua (the same
 # applications without an Idempotency-Key), keys and application ids PREFIX
 # + thread + counter (a new prefix for every run on one file).
 #
 # wrk shares the two cores with the server, so each script builds its
-# first BUILT requests (default 300,000: 10 s at 30,000/s) in init, before
+# first BUILT requests (default: serve_bench_built 10) in init, before
 # the run, and hands them out one by one; past those it builds each as it
 # sends it. wrk calls a thread's init just before that thread starts, so
 # with more than one thread the first would run during the second's init,
@@ -95,7 +99,7 @@ serve_bench_stop() {
 # building in the run spent 22-27 µs of CPU a request, one thread with its
 # requests built 14-18: BENCHMARKS.md.)
 serve_bench_lua() {
-  local dir=$1 borrowers=$2 prefix=$3 built=${4:-300000}
+  local dir=$1 borrowers=$2 prefix=$3 built=${4:-$(serve_bench_built 10)}
   # each wrk thread numbers its requests; tid tells the threads apart;
   # build(counter) is the request numbered counter
   local head='local n = 0

@@ -23,7 +23,7 @@ trap 'serve_bench_stop "$dir"; rm -rf "$dir"' EXIT
 port=$(serve_bench_start "$b/sparrow" "$dir" "$borrowers")
 url="http://127.0.0.1:$port"
 auth="Authorization: Bearer $KEY"
-serve_bench_lua "$dir" "$borrowers" "" $((secs * 30000))
+serve_bench_lua "$dir" "$borrowers" "" "$(serve_bench_built "$secs")"
 # wrk's output, and the share of the CPU the host stole meanwhile
 run() {
   local m0
@@ -40,10 +40,10 @@ draws=$(run -s "$dir/draw.lua" "$url")
 repays=$(run -s "$dir/repay.lua" "$url")
 # The decisions run follows a first pass over the borrowers (its own keys):
 # a server that has decided for a borrower keeps its inputs (src/apply).
-mkdir "$dir/first" && serve_bench_lua "$dir/first" "$borrowers" f 90000
+mkdir "$dir/first" && serve_bench_lua "$dir/first" "$borrowers" f "$(serve_bench_built 3)"
 first=$(secs=3 run -s "$dir/first/apply.lua" "$url")
 apps=$(run -s "$dir/apply.lua" "$url")
-mkdir "$dir/nokey" && serve_bench_lua "$dir/nokey" "$borrowers" n $((secs * 30000))
+mkdir "$dir/nokey" && serve_bench_lua "$dir/nokey" "$borrowers" n "$(serve_bench_built "$secs")"
 apps0=$(run -s "$dir/nokey/apply_nokey.lua" "$url")
 r_base=$(echo "$base" | rps) r_draw=$(echo "$draws" | rps) r_app=$(echo "$apps" | rps)
 r_repay=$(echo "$repays" | rps)

@@ -28,7 +28,7 @@ for r in $(seq 1 "$rounds"); do
     port=$port_a w=$which_a
     [ $x = b ] && port=$port_b w=$which_b
     pid=$(cat "$top/$x/pid")
-    serve_bench_lua "$top/$x" "$borrowers" "r$r" $((secs * 30000))
+    serve_bench_lua "$top/$x" "$borrowers" "r$r" "$(serve_bench_built "$secs")"
     echo "$x $(wrk_cpu "$pid" "poller|MHD-worker" "polling threads" committer -t1 -c"$conns" -d"${secs}s" -s "$top/$x/$w.lua" "http://127.0.0.1:$port")"
   done
 done

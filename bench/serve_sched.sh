@@ -27,7 +27,7 @@ commits() {
 }
 for r in $(seq 1 "$runs"); do
   mkdir "$dir/r$r"
-  serve_bench_lua "$dir/r$r" 10000 "r$r" $((secs * 30000))
+  serve_bench_lua "$dir/r$r" 10000 "r$r" "$(serve_bench_built "$secs")"
   t0=$(threads) c0=$(commits) s0=$(head -1 /proc/stat)
   wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$dir/r$r/apply_nokey.lua" "http://127.0.0.1:$port" |
     awk -v r="$r" '/^ +99%/ {p99=$2} /^Requests\/sec/ {rate=$2} END {printf "run %d: %s decisions/s, p99 %s\n", r, rate, p99}'
